@@ -1,0 +1,20 @@
+"""Sparse coding: the energy E(z, y) = ||y - W z||^2 + lam ||z||_1, its solvers and dictionary learning.
+
+Conventions (the book's notation page): signals are rows, ``y`` of shape (N, n); the
+dictionary ``W`` has shape (n, m), one atom per column; codes ``z`` have shape (N, m).
+A single signal of shape (n,) is accepted and its code returned with shape (m,).
+"""
+
+from .dictionary import learn_dictionary, normalize_columns
+from .energy import energy, shrink
+from .solvers import fista, ista, lipschitz
+
+__all__ = [
+    "energy",
+    "shrink",
+    "lipschitz",
+    "ista",
+    "fista",
+    "learn_dictionary",
+    "normalize_columns",
+]
