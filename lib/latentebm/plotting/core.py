@@ -1,0 +1,112 @@
+"""Shared figure helpers: one book style, signed atoms on a grid, figures to PNG bytes."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+BOOK_STYLE = {
+    "figure.dpi": 90,
+    "savefig.dpi": 90,
+    "figure.figsize": (6.0, 4.0),
+    "axes.grid": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "image.interpolation": "nearest",
+    "svg.hashsalt": "latentebm",  # deterministic ids if anyone saves SVG
+}
+
+
+def use_book_style() -> None:
+    """Apply the book's matplotlib style (small, readable, deterministic figures)."""
+    matplotlib.rcParams.update(BOOK_STYLE)
+
+
+def _to_numpy(x) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        return x.detach().float().cpu().numpy()
+    return np.asarray(x, dtype=np.float32)
+
+
+def show_atoms(
+    W,
+    shape: tuple[int, int],
+    ax=None,
+    ncols: int | None = None,
+    title: str | None = None,
+    pad: int = 1,
+    per_atom_scale: bool = True,
+):
+    """Draw the columns of ``W`` as small images on a grid (signed: diverging colormap).
+
+    Parameters
+    ----------
+    W : Tensor or array of shape (n, m), n = shape[0] * shape[1]
+        One atom per column (the library's convention), or a stack of kernels of shape
+        (m, h, w) / (m, 1, h, w).
+    shape : (h, w) of one atom
+    ax : matplotlib Axes, optional
+    ncols : atoms per row (default: about sqrt(m))
+    per_atom_scale : bool
+        Scale each atom to its own max |value| (default), so weak atoms stay visible;
+        otherwise one symmetric scale for all.
+
+    Returns
+    -------
+    The Axes.
+    """
+    A = _to_numpy(W)
+    h, w = shape
+    if A.ndim == 2:
+        if A.shape[0] != h * w:
+            raise ValueError(
+                f"W must have shape ({h * w}, m) for atoms of shape {shape}, got {A.shape}"
+            )
+        atoms = A.T.reshape(-1, h, w)  # (m, h, w)
+    else:
+        atoms = A.reshape(A.shape[0], h, w)
+    m = atoms.shape[0]
+    ncols = ncols or math.ceil(math.sqrt(m))
+    nrows = math.ceil(m / ncols)
+    if per_atom_scale:
+        atoms = atoms / np.maximum(np.abs(atoms).reshape(m, -1).max(1), 1e-12)[:, None, None]
+    vmax = np.abs(atoms).max() or 1.0
+    canvas = np.zeros((nrows * (h + pad) + pad, ncols * (w + pad) + pad), dtype=np.float32)
+    canvas[:] = np.nan
+    for k in range(m):
+        r, c = divmod(k, ncols)
+        canvas[
+            pad + r * (h + pad) : pad + r * (h + pad) + h,
+            pad + c * (w + pad) : pad + c * (w + pad) + w,
+        ] = atoms[k]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(8, 0.45 * ncols + 1), min(8, 0.45 * nrows + 1)))
+    cmap = matplotlib.colormaps["RdBu_r"].copy()
+    cmap.set_bad("0.85")
+    ax.imshow(canvas, cmap=cmap, vmin=-vmax, vmax=vmax, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def fig_to_png(fig, dpi: int | None = None) -> bytes:
+    """Render a figure to PNG bytes and close it (for precomputed widgets)."""
+    buf = io.BytesIO()
+    fig.savefig(
+        buf,
+        format="png",
+        dpi=dpi or matplotlib.rcParams["savefig.dpi"],
+        bbox_inches="tight",
+        metadata={"Software": None},
+    )
+    plt.close(fig)
+    return buf.getvalue()

@@ -1,0 +1,99 @@
+r"""The VAE's parameters: an encoder to a Gaussian ball :math:`\mathcal N(\bar z, \sigma^2)` and a decoder back to pixels."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .._checks import as_tensor, positive_int
+
+
+class VAE(nn.Module):
+    r"""A fully connected variational auto-encoder (the pytorch/examples architecture by default).
+
+    The encoder maps an image :math:`y` to the centre :math:`\bar z` (``mu``) and the log-variance
+    :math:`\log\sigma^2` (``logvar``) of a Gaussian "fuzzy ball" in latent space; a code is drawn
+    as :math:`z = \bar z + \sigma\odot\epsilon`, :math:`\epsilon\sim\mathcal N(0, I)`; the decoder
+    maps :math:`z` to the Bernoulli means :math:`\bar y` of the pixels::
+
+        y (N, n) -> Linear-ReLU (hidden) -> mu (N, d), logvar (N, d)
+        z (N, d) -> Linear-ReLU (hidden) -> Linear -> logits (N, n) -> sigmoid -> y_bar
+
+    Parameters
+    ----------
+    latent_dim : int
+        Dimension d of the code z (2 to draw the balls, 20 for the reference model).
+    hidden : int
+        Width of the single hidden layer of the encoder and of the decoder (400 in pytorch/examples).
+    n_pixels : int
+        Input size n; images of shape (N, 1, 28, 28) are flattened to (N, 784).
+
+    References
+    ----------
+    Kingma & Welling (2014), Auto-encoding variational Bayes; Rezende et al. (2014); the book's
+    chapter "The variational auto-encoder".
+    """
+
+    def __init__(self, latent_dim: int = 20, hidden: int = 400, n_pixels: int = 784):
+        super().__init__()
+        self.latent_dim = positive_int("latent_dim", latent_dim)
+        self.hidden = positive_int("hidden", hidden)
+        self.n_pixels = positive_int("n_pixels", n_pixels)
+        self.enc = nn.Linear(n_pixels, hidden)
+        self.enc_mu = nn.Linear(hidden, latent_dim)
+        self.enc_logvar = nn.Linear(hidden, latent_dim)
+        self.dec = nn.Linear(latent_dim, hidden)
+        self.dec_out = nn.Linear(hidden, n_pixels)
+
+    def _flat(self, y: torch.Tensor) -> torch.Tensor:
+        n = self.n_pixels
+        y = as_tensor("y", y, ndims=(2, 4), shape_doc=f"(N, {n}) or (N, C, H, W) with C*H*W = {n}")
+        y2 = y.reshape(y.shape[0], -1)  # (N, n)
+        if y2.shape[1] != n:
+            raise ValueError(f"y must have {n} values per image, got shape {tuple(y.shape)}")
+        return y2
+
+    def encode(self, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Centre and log-variance of each image's ball: ``(mu, logvar)``, each of shape (N, d)."""
+        h = F.relu(self.enc(self._flat(y)))  # (N, hidden)
+        return self.enc_mu(h), self.enc_logvar(h)
+
+    @staticmethod
+    def reparameterize(
+        mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        r"""A code from each ball, :math:`z = \bar z + e^{\frac12\log\sigma^2}\odot\epsilon`, shape (N, d).
+
+        Writing the sample as a deterministic function of (mu, logvar) and independent noise lets
+        gradients flow into the encoder (the reparameterization trick, Kingma & Welling 2014 §2.4).
+        ``generator`` (on the device of ``mu``) makes the noise reproducible.
+        """
+        if mu.shape != logvar.shape:
+            raise ValueError(
+                f"mu and logvar must have one shape (N, d), got {tuple(mu.shape)} and {tuple(logvar.shape)}"
+            )
+        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+        return mu + torch.exp(0.5 * logvar) * eps
+
+    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
+        """Pixel logits of shape (N, n) for codes z of shape (N, d)."""
+        d = self.latent_dim
+        z = as_tensor("z", z, ndims=(2,), shape_doc=f"(N, {d})")
+        if z.shape[1] != d:
+            raise ValueError(f"z must have shape (N, {d}), got {tuple(z.shape)}")
+        return self.dec_out(F.relu(self.dec(z)))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        r"""The reconstruction :math:`\bar y` = pixel means in [0, 1], shape (N, n), for codes (N, d)."""
+        return torch.sigmoid(self.decode_logits(z))
+
+    def forward(self, y: torch.Tensor, generator: torch.Generator | None = None):
+        """Encode, draw one code from each ball, decode: returns ``(logits (N, n), mu, logvar)``.
+
+        The decoder's *logits* are returned (not ``sigmoid(logits)``) so that the loss can use the
+        numerically stable ``binary_cross_entropy_with_logits``.
+        """
+        mu, logvar = self.encode(y)
+        z = self.reparameterize(mu, logvar, generator)
+        return self.decode_logits(z), mu, logvar
