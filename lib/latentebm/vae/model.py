@@ -97,3 +97,24 @@ class VAE(nn.Module):
         mu, logvar = self.encode(y)
         z = self.reparameterize(mu, logvar, generator)
         return self.decode_logits(z), mu, logvar
+
+    def to_checkpoint(self, half: bool = True, **extra) -> dict:
+        """A dict of tensors and numbers for :func:`latentebm.checkpoints.save`.
+
+        ``half=True`` stores the weights in float16 (half the file size; a relative rounding of
+        ~5e-4 that changes the test loss by well under 0.1 nat). ``extra`` entries (history,
+        training settings) are stored alongside.
+        """
+        dtype = torch.float16 if half else torch.float32
+        state = {k: v.detach().to("cpu", dtype) for k, v in self.state_dict().items()}
+        config = {"latent_dim": self.latent_dim, "hidden": self.hidden, "n_pixels": self.n_pixels}
+        return {"config": config, "state_dict": state, **extra}
+
+    @classmethod
+    def from_checkpoint(cls, ckpt: dict, device=None) -> VAE:
+        """Rebuild a float32 model (in eval mode) from :meth:`to_checkpoint`'s dict."""
+        if not isinstance(ckpt, dict) or "config" not in ckpt or "state_dict" not in ckpt:
+            raise ValueError("ckpt must be a dict with 'config' and 'state_dict' (VAE.to_checkpoint)")
+        model = cls(**ckpt["config"])
+        model.load_state_dict({k: v.float() for k, v in ckpt["state_dict"].items()})
+        return model.to(device).eval() if device is not None else model.eval()

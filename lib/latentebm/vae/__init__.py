@@ -1,0 +1,33 @@
+r"""The variational auto-encoder: codes made noisy ("fuzzy balls") and tied to the origin by a KL spring.
+
+model   VAE(latent_dim, hidden): encode -> (mu, logvar), reparameterize, decode
+loss    vae_loss (reconstruction + beta * KL, nats per image), kl_divergence, kl_per_dim,
+        reconstruction_loss, energy (per-image free energy), active_dims
+train   train_vae (Adam, records the balls), evaluate, record_balls
+"""
+
+from .loss import (
+    VAELoss,
+    active_dims,
+    energy,
+    kl_divergence,
+    kl_per_dim,
+    reconstruction_loss,
+    vae_loss,
+)
+from .model import VAE
+from .train import evaluate, record_balls, train_vae
+
+__all__ = [
+    "VAE",
+    "VAELoss",
+    "vae_loss",
+    "kl_divergence",
+    "kl_per_dim",
+    "reconstruction_loss",
+    "energy",
+    "active_dims",
+    "train_vae",
+    "evaluate",
+    "record_balls",
+]

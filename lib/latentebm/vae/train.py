@@ -1,0 +1,214 @@
+r"""Fitting a VAE: minimize reconstruction + :math:`\beta`·KL with Adam, optionally recording the balls."""
+
+from __future__ import annotations
+
+import torch
+from tqdm.auto import tqdm
+
+from .._checks import as_tensor, nonneg, positive_int
+from .loss import kl_per_dim, reconstruction_loss, vae_loss
+
+
+def _device_generator(gen: torch.Generator, device: torch.device) -> torch.Generator:
+    """A generator on ``device`` seeded from the CPU generator ``gen`` (noise is drawn where the model is)."""
+    seed = int(torch.randint(0, 2**62, (1,), generator=gen))
+    return torch.Generator(device=device).manual_seed(seed)
+
+
+@torch.no_grad()
+def evaluate(
+    model,
+    y: torch.Tensor,
+    beta: float = 1.0,
+    batch_size: int = 1000,
+    generator: torch.Generator | None = None,
+) -> dict:
+    r"""Test-set statistics of a VAE, in nats per image (summed over pixels / dims, mean over images).
+
+    The reconstruction term uses **one** code drawn from each ball, as pytorch/examples' test loss.
+
+    Parameters
+    ----------
+    model : VAE
+    y : Tensor of shape (N, 1, 28, 28) or (N, n), values in [0, 1]
+    beta : float >= 0
+        KL weight of ``"loss"``.
+    generator : torch.Generator, optional
+        CPU generator for the noise (default: seed 0, so repeated calls agree).
+
+    Returns
+    -------
+    dict with ``loss``, ``reconstruction``, ``kl`` (floats, nats per image), ``kl_per_dim``
+    (Tensor (d,), mean over images), ``mu_norm`` (mean :math:`\|\bar z\|`), ``sigma`` (mean
+    :math:`\sigma` over images and dimensions).
+    """
+    beta = nonneg("beta", beta)
+    y = as_tensor("y", y, ndims=(2, 4), shape_doc="(N, n) or (N, C, H, W)")
+    gen = generator if generator is not None else torch.Generator().manual_seed(0)
+    param = next(model.parameters())
+    noise = _device_generator(gen, param.device)
+    was_training = model.training
+    model.eval()
+    rec = kl = mu_norm = sigma = 0.0
+    kl_dims = None
+    for start in range(0, y.shape[0], batch_size):
+        yb = y[start : start + batch_size].to(param.device, param.dtype)
+        logits, mu, logvar = model(yb, noise)
+        rec += float(reconstruction_loss(yb, logits).sum())
+        kd = kl_per_dim(mu, logvar)  # (B, d)
+        kl += float(kd.sum())
+        kl_dims = kd.sum(0) if kl_dims is None else kl_dims + kd.sum(0)
+        mu_norm += float(mu.norm(dim=1).sum())
+        sigma += float(torch.exp(0.5 * logvar).mean(1).sum())
+    model.train(was_training)
+    N = y.shape[0]
+    return {
+        "loss": (rec + beta * kl) / N,
+        "reconstruction": rec / N,
+        "kl": kl / N,
+        "kl_per_dim": (kl_dims / N).cpu(),
+        "mu_norm": mu_norm / N,
+        "sigma": sigma / N,
+    }
+
+
+@torch.no_grad()
+def record_balls(model, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Centres and radii of the balls of images ``y``: ``(mu, sigma)``, each (N, d), on the CPU."""
+    param = next(model.parameters())
+    mu, logvar = model.encode(y.to(param.device, param.dtype))
+    return mu.cpu(), torch.exp(0.5 * logvar).cpu()
+
+
+def train_vae(
+    model,
+    y: torch.Tensor,
+    *,
+    beta: float = 1.0,
+    n_epochs: int = 10,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    y_test: torch.Tensor | None = None,
+    track: torch.Tensor | None = None,
+    generator: torch.Generator | None = None,
+    progress: bool = True,
+) -> dict:
+    r"""Train ``model`` in place by Adam on :math:`\frac1B\sum_k C(y_k,\bar y_k) + \beta\,\mathrm{KL}_k`.
+
+    The defaults are pytorch/examples' VAE recipe (Adam 1e-3, batch 128, 10 epochs, summed BCE +
+    KL). The model's device is used for everything; ``y`` may live on the CPU (batches are moved).
+
+    Parameters
+    ----------
+    model : VAE
+    y : Tensor of shape (N, 1, 28, 28) or (N, n), values in [0, 1]
+        Training images.
+    beta : float >= 0
+        KL weight (0 = no spring).
+    n_epochs, batch_size : int
+    lr : float
+        Adam's learning rate.
+    y_test : Tensor, optional
+        Test images: their loss, reconstruction, KL, mean ||mu|| and mean sigma are recorded after
+        every epoch with :func:`evaluate`.
+    track : Tensor of shape (M, ...), optional
+        A fixed set of images whose balls (mu, sigma) are recorded before training and after every
+        epoch — the movie of the balls flying apart (beta = 0) or held by the spring.
+    generator : torch.Generator, optional
+        CPU generator for shuffling and noise (default: seed 0).
+    progress : bool
+        Show a tqdm progress bar over the minibatches.
+
+    Returns
+    -------
+    history : dict of lists, one entry per epoch: ``"train_loss"`` (mean of the minibatch losses)
+    and, with ``y_test``, ``"test_loss"``, ``"test_reconstruction"``, ``"test_kl"``,
+    ``"test_mu_norm"``, ``"test_sigma"``; with ``track``, ``"balls"``: a list of (mu, sigma) pairs
+    of length ``n_epochs + 1`` (entry 0 is before training).
+
+    References
+    ----------
+    Kingma & Welling (2014); Kingma & Ba (2015) for Adam; https://github.com/pytorch/examples/tree/main/vae.
+    """
+    beta = nonneg("beta", beta)
+    n_epochs = positive_int("n_epochs", n_epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    lr = nonneg("lr", lr)
+    y = as_tensor("y", y, ndims=(2, 4), shape_doc="(N, n) or (N, C, H, W)")
+    gen = generator if generator is not None else torch.Generator().manual_seed(0)
+    param = next(model.parameters())
+    device = param.device
+    noise = _device_generator(gen, device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    hist = {"train_loss": []}
+    if y_test is not None:
+        for key in ("loss", "reconstruction", "kl", "mu_norm", "sigma"):
+            hist["test_" + key] = []
+    if track is not None:
+        hist["balls"] = [record_balls(model, track)]
+    N = y.shape[0]
+    n_batches = (N + batch_size - 1) // batch_size
+    bar = tqdm(total=n_epochs * n_batches, disable=not progress, desc=f"VAE beta={beta:g}")
+    for _ in range(n_epochs):
+        model.train()
+        perm = torch.randperm(N, generator=gen)
+        total = 0.0
+        for start in range(0, N, batch_size):
+            yb = y[perm[start : start + batch_size]].to(device, param.dtype)
+            logits, mu, logvar = model(yb, noise)
+            loss = vae_loss(yb, logits, mu, logvar, beta).total
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            total += float(loss.detach()) * yb.shape[0]
+            bar.update(1)
+        hist["train_loss"].append(total / N)
+        if y_test is not None:
+            stats = evaluate(model, y_test, beta)
+            for key in ("loss", "reconstruction", "kl", "mu_norm", "sigma"):
+                hist["test_" + key].append(stats[key])
+            bar.set_postfix(test_loss=f"{stats['loss']:.2f}")
+        if track is not None:
+            hist["balls"].append(record_balls(model, track))
+    bar.close()
+    model.eval()
+    return hist
+
+
+def train_mnist_vae(
+    latent_dim: int = 20,
+    hidden: int = 400,
+    beta: float = 1.0,
+    n_epochs: int = 10,
+    *,
+    n_train: int | None = None,
+    n_track: int = 500,
+    seed: int = 0,
+    device=None,
+    half: bool = True,
+    progress: bool = True,
+) -> dict:
+    """Train a :class:`VAE` on MNIST (the first ``n_train`` of the 60k training digits) and
+    return its checkpoint dict (weights, settings, per-epoch test history, balls of the first
+    ``n_track`` test digits after every epoch) — what ``scripts/train_vae.py`` commits and what the
+    chapter's ``load_or_train`` calls when a checkpoint is missing.
+    """
+    from ..data import mnist
+    from ..device import seed_everything
+    from .model import VAE
+
+    gen = seed_everything(seed)
+    y, _ = mnist("train")
+    y_test, _ = mnist("test")
+    if n_train is not None:
+        y = y[:n_train]
+    model = VAE(latent_dim, hidden).to(device)
+    hist = train_vae(
+        model, y, beta=beta, n_epochs=n_epochs, y_test=y_test, track=y_test[:n_track],
+        generator=gen, progress=progress,
+    )
+    # balls stored in float16: (n_epochs + 1) x 2 tensors of shape (n_track, d)
+    hist["balls"] = [(m.half(), s.half()) for m, s in hist["balls"]]
+    settings = {"beta": float(beta), "n_epochs": n_epochs, "n_train": int(y.shape[0]),
+                "batch_size": 128, "lr": 1e-3, "seed": seed, "n_track": n_track}
+    return model.to_checkpoint(half=half, settings=settings, history=hist)
