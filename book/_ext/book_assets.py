@@ -1,0 +1,49 @@
+"""Sphinx extension: serve MathJax and the widget manager from book/_assets/, else from CDNs.
+
+``scripts/fetch_book_assets.py`` (run by ``make book``) downloads the pinned, checksummed npm
+packages into ``book/_assets/``; ``_config.yml`` points ``mathjax_path`` and ``nb_ipywidgets_js`` at
+them. When they are missing (``jupyter-book build .`` run by hand, or no registry), this extension
+restores the CDN defaults so the build still succeeds, and says so. It runs at ``config-inited``,
+before myst-nb reads its configuration (``builder-inited``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+from sphinx.util.console import bold
+
+logger = logging.getLogger(__name__)
+
+ASSETS = "book/_assets"
+
+
+def _use_cdn_if_missing(app: Sphinx, config: Config) -> None:
+    root = Path(app.confdir) / ASSETS
+    needed = [root / "html-manager" / "dist" / "embed.js", root / "mathjax" / "es5" / "tex-mml-chtml.js"]
+    missing = [p for p in needed if not p.is_file()]
+    if not missing:
+        logger.info(bold("book_assets: ") + f"serving MathJax and the widget manager from {ASSETS}/")
+        return
+    from myst_nb.core.config import ipywidgets_js_factory
+    from sphinx.ext.mathjax import MATHJAX_URL
+
+    config.html_static_path = [p for p in config.html_static_path if p != ASSETS]
+    config.mathjax_path = MATHJAX_URL
+    config.nb_ipywidgets_js = ipywidgets_js_factory()
+    # Not a Sphinx warning: that would fail `-W` builds, and a book that needs a network to show
+    # math is still a book. The browser test (no network) is what fails in that case.
+    logger.info(
+        bold("book_assets: offline assets missing (")
+        + ", ".join(str(p.relative_to(app.confdir)) for p in missing)
+        + bold("); math and widgets will load from public CDNs. ")
+        + "Run `python scripts/fetch_book_assets.py` (or `make book`) to serve them locally."
+    )
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _use_cdn_if_missing, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
