@@ -1,0 +1,111 @@
+r"""The convolutional sparse auto-encoder: a fast encoder for convolutional sparse coding.
+
+Energy minimized over the parameters, per image Y of shape (C, H, W):
+
+.. math:: \|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1, \qquad
+          Z_i = g_i\, \sigma(E_i \star Y)
+
+Encoder: a convolution with m filters :math:`E_i` (correlation :math:`\star`, the adjoint of the
+decoder's operator), a non-linearity :math:`\sigma` (shrinkage with a learned threshold per map,
+or tanh) and a diagonal layer :math:`g_i` that rescales each map. Decoder: linear, the synthesis
+operator of :mod:`latentebm.conv.operators` with unit-norm kernels :math:`K_i`, so that the code
+cannot shrink while the kernels grow. Zero ("full") boundary: code maps are (H + k - 1, W + k - 1).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .._checks import nonneg, positive_int
+from .operators import check_images
+
+NONLINEARITIES = ("shrink", "tanh")
+
+
+class ConvSparseAutoencoder(nn.Module):
+    """Convolutional sparse auto-encoder (encoder conv -> non-linearity -> diagonal; linear conv decoder).
+
+    Parameters
+    ----------
+    n_filters : int
+        Number of feature maps m.
+    kernel_size : int
+        Size k of the k x k encoder filters and decoder kernels.
+    in_channels : int
+        Image channels C (1 grey, 3 colour).
+    nonlinearity : "shrink" or "tanh"
+    generator : torch.Generator, optional
+        For a reproducible initialization.
+
+    Attributes
+    ----------
+    encoder : Parameter of shape (m, C, k, k)
+    threshold : Parameter of shape (m,), shrinkage threshold per map (``"shrink"`` only)
+    scale : Parameter of shape (m,), the diagonal layer g
+    decoder : Parameter of shape (m, C, k, k), kept at unit norm per kernel by :meth:`normalize_`
+
+    References
+    ----------
+    Kavukcuoglu et al. (2010), "Learning convolutional feature hierarchies for visual
+    recognition"; the book's chapter "Convolutional sparse coding".
+    """
+
+    def __init__(
+        self,
+        n_filters: int,
+        kernel_size: int = 9,
+        in_channels: int = 1,
+        nonlinearity: str = "shrink",
+        generator: torch.Generator | None = None,
+    ):
+        super().__init__()
+        m = positive_int("n_filters", n_filters)
+        k = positive_int("kernel_size", kernel_size)
+        C = positive_int("in_channels", in_channels)
+        if nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {nonlinearity!r}")
+        self.n_filters, self.kernel_size, self.in_channels = m, k, C
+        self.nonlinearity = nonlinearity
+        gen = generator if generator is not None else torch.Generator().manual_seed(0)
+        D = torch.randn(m, C, k, k, generator=gen)
+        D = D / D.flatten(1).norm(dim=1).view(m, 1, 1, 1)
+        self.decoder = nn.Parameter(D)  # (m, C, k, k)
+        self.encoder = nn.Parameter(0.5 * D.clone())  # (m, C, k, k)
+        self.threshold = nn.Parameter(torch.full((m,), 0.1))
+        self.scale = nn.Parameter(torch.ones(m))
+
+    def encode(self, Y: torch.Tensor) -> torch.Tensor:
+        """Code maps Z of shape (N, m, H + k - 1, W + k - 1) for images Y of shape (N, C, H, W)."""
+        Y = check_images(Y, self.decoder)
+        k = self.kernel_size
+        U = F.conv2d(Y, self.encoder, padding=k - 1)  # (N, m, H+k-1, W+k-1)
+        if self.nonlinearity == "shrink":
+            theta = self.threshold.abs().view(1, -1, 1, 1)
+            U = torch.sign(U) * F.relu(U.abs() - theta)
+        else:
+            U = torch.tanh(U)
+        return U * self.scale.view(1, -1, 1, 1)
+
+    def decode(self, Z: torch.Tensor) -> torch.Tensor:
+        """Images (N, C, H, W) = sum_i K_i * Z_i from code maps (N, m, H + k - 1, W + k - 1)."""
+        return F.conv_transpose2d(Z, self.decoder, padding=self.kernel_size - 1)
+
+    def forward(self, Y: torch.Tensor):
+        """Return (reconstruction of shape (N, C, H, W), code of shape (N, m, H+k-1, W+k-1))."""
+        Z = self.encode(Y)
+        return self.decode(Z), Z
+
+    def energy(self, Y: torch.Tensor, lam: float) -> torch.Tensor:
+        r"""Per-image :math:`\|Y - \hat Y\|^2 + \lambda\|Z\|_1` with Z the encoder's code, shape (N,)."""
+        lam = nonneg("lam", lam)
+        Y_hat, Z = self(Y)
+        return (Y - Y_hat).pow(2).sum((1, 2, 3)) + lam * Z.abs().sum((1, 2, 3))
+
+    @torch.no_grad()
+    def normalize_(self) -> None:
+        """Rescale every decoder kernel to unit norm, moving the scale into the diagonal layer g."""
+        norms = self.decoder.flatten(1).norm(dim=1).clamp_min(1e-12)  # (m,)
+        self.decoder.div_(norms.view(-1, 1, 1, 1))
+        self.scale.mul_(norms)  # the reconstruction is unchanged

@@ -1,0 +1,140 @@
+r"""Convolutional sparse coding by FISTA: minimize :math:`\|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1`.
+
+The algorithm is :func:`latentebm.sparse.fista` with the matrix products replaced by the
+operator pair of :mod:`latentebm.conv.operators`: ``W z`` becomes the decoder
+:math:`\sum_i K_i * Z_i` (``conv_transpose2d`` or FFT) and ``W^T y`` its adjoint, the correlation
+with every kernel (``conv2d`` or FFT). The step is the same, with :math:`L = \|A\|_2^2` found by
+power iteration on :math:`A^\top A`:
+
+.. math:: Z \leftarrow \mathrm{shrink}_{\lambda/(2L)}\big(X - \tfrac1L A^\top(AX - Y)\big).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .._checks import nonneg, positive_int
+from .operators import ConvOperator, check_boundary, check_codes, check_images, check_kernels
+
+
+def conv_lipschitz(
+    kernels: torch.Tensor, image_hw, boundary: str = "full", tol: float = 1e-7
+) -> float:
+    r""":math:`L = \|A\|_2^2` of the synthesis operator for images of size ``image_hw`` (power iteration).
+
+    Parameters
+    ----------
+    kernels : Tensor of shape (m, C, k, k)
+    image_hw : (H, W)
+    boundary : "full" or "circular"
+    tol : relative tolerance of the power iteration.
+
+    Returns
+    -------
+    float
+    """
+    return ConvOperator(check_kernels(kernels), image_hw, check_boundary(boundary)).lipschitz(tol)
+
+
+def conv_fista(
+    Y: torch.Tensor,
+    kernels: torch.Tensor,
+    lam: float,
+    n_iter: int = 100,
+    *,
+    boundary: str = "full",
+    tol: float | None = None,
+    Z0: torch.Tensor | None = None,
+    history: bool = False,
+    L: float | None = None,
+    restart: bool = True,
+):
+    r"""Convolutional sparse coding: minimize :math:`\|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1` over Z.
+
+    FISTA on the convolutional energy, batched over images, on the device of ``Y``. With
+    ``restart=True`` the momentum of an image is reset whenever it points uphill (adaptive restart,
+    O'Donoghue & Candès 2015), which gives linear convergence near a sparse solution.
+
+    Parameters
+    ----------
+    Y : Tensor of shape (N, C, H, W)
+        Images.
+    kernels : Tensor of shape (m, C, k, k)
+        The dictionary: m kernels (same device and dtype as ``Y``).
+    lam : float >= 0
+        Weight of the L1 penalty.
+    n_iter : int
+        Maximum number of iterations.
+    boundary : "full" (zero padding, code maps (H + k - 1, W + k - 1)) or "circular" (FFT,
+        periodic images, code maps (H, W)).
+    tol : float, optional
+        Stop once every image's relative change of Z falls below ``tol``.
+    Z0 : Tensor of shape (N, m, H_z, W_z), optional
+        Warm start (default: zeros).
+    history : bool
+        Also return the energy of every iterate.
+    L : float, optional
+        A precomputed :func:`conv_lipschitz`.
+    restart : bool
+        Adaptive restart of the momentum, per image.
+
+    Returns
+    -------
+    Z : Tensor of shape (N, m, H_z, W_z)
+    energies : Tensor of shape (T + 1, N), only with ``history=True``
+
+    References
+    ----------
+    Beck & Teboulle (2009); Zeiler et al. (2010), "Deconvolutional networks"; Wohlberg (2016),
+    "Efficient algorithms for convolutional sparse representations"; the book's chapter
+    "Convolutional sparse coding".
+    """
+    kernels = check_kernels(kernels)
+    Y = check_images(Y, kernels)
+    boundary = check_boundary(boundary)
+    lam = nonneg("lam", lam)
+    n_iter = positive_int("n_iter", n_iter)
+    if tol is not None:
+        tol = nonneg("tol", tol)
+    A = ConvOperator(kernels, Y.shape[-2:], boundary)
+    if Z0 is not None:
+        Z0 = check_codes(Z0, Y, kernels, boundary, name="Z0")
+    L = A.lipschitz() if L is None else nonneg("L", L)
+    if L == 0:
+        raise ValueError("kernels are all zeros: the problem has no curvature (L = 0)")
+    N = Y.shape[0]
+    thr = lam / (2 * L)  # prox step 1/(2L): our energy has no 1/2 (see latentebm.sparse.solvers)
+    AtY_over_L = A.adjoint(Y) / L  # (N, m, H_z, W_z)
+
+    def energy(Z):
+        R = Y - A.forward(Z)
+        return R.pow(2).sum((1, 2, 3)) + lam * Z.abs().sum((1, 2, 3))
+
+    Z = Y.new_zeros(N, A.m, *A.code_hw) if Z0 is None else Z0.clone()
+    X = Z  # extrapolated point
+    t = Y.new_ones(N, 1, 1, 1)
+    energies = [energy(Z)] if history else None
+    for _ in range(n_iter):
+        V = X - A.normal(X) / L + AtY_over_L  # gradient step, (N, m, H_z, W_z)
+        Z_new = V - V.clamp(-thr, thr)  # shrink(V, thr)
+        if restart:
+            # Momentum pointing against the last move hurts: reset it (gradient scheme).
+            bad = ((X - Z_new) * (Z_new - Z)).sum((1, 2, 3), keepdim=True) > 0
+            t = torch.where(bad, torch.ones_like(t), t)
+        t_new = (1 + torch.sqrt(1 + 4 * t * t)) / 2
+        X = Z_new + ((t - 1) / t_new) * (Z_new - Z)
+        t = t_new
+        done = False
+        if tol is not None:
+            change = (Z_new - Z).flatten(1).norm(dim=1) / Z_new.flatten(1).norm(dim=1).clamp_min(
+                1e-30
+            )
+            done = float(change.max()) <= tol
+        Z = Z_new
+        if history:
+            energies.append(energy(Z))
+        if done:
+            break
+    if history:
+        return Z, torch.stack(energies)  # (T+1, N)
+    return Z

@@ -1,0 +1,134 @@
+r"""Training the convolutional sparse auto-encoder on whitened natural images.
+
+Minimizes, by Adam over random crops, the mean over images of
+:math:`\|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1` with Z the encoder's code and unit-norm
+decoder kernels (renormalized after every step).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .._checks import nonneg, positive_int
+from ..data import natural_images, whiten_image
+from .autoencoder import ConvSparseAutoencoder
+
+
+def whitened_images(names=None, color: bool = False, downscale: int = 1) -> list[torch.Tensor]:
+    """scikit-image photographs, whitened (flat spectrum, unit variance): list of (C, H, W) float32.
+
+    ``names`` defaults to :data:`latentebm.data.images.NATURAL_IMAGES`; with ``color=True`` each
+    channel is whitened by the same filter, so colour contrasts are kept. ``downscale`` > 1 first
+    shrinks the photographs (anti-aliased), so that a small kernel sees edges rather than texture
+    and sensor noise.
+    """
+    ims = natural_images(color=color) if names is None else natural_images(names, color=color)
+    out = []
+    for im in ims:
+        if downscale > 1:
+            from skimage.transform import rescale
+
+            im = rescale(
+                im, 1 / downscale, anti_aliasing=True, channel_axis=-1 if im.ndim == 3 else None
+            )
+        w = whiten_image(im)  # (H, W) or (H, W, 3)
+        w = w[None] if w.ndim == 2 else np.moveaxis(w, -1, 0)  # (C, H, W)
+        out.append(torch.from_numpy(np.ascontiguousarray(w)).float())
+    return out
+
+
+def random_crops(
+    images: list[torch.Tensor], n: int, size: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """``n`` random ``size`` x ``size`` crops of (C, H, W) images, images picked uniformly.
+
+    Returns
+    -------
+    Tensor of shape (n, C, size, size), on the images' device.
+    """
+    n, size = positive_int("n", n), positive_int("size", size)
+    if not images:
+        raise ValueError("images must be a non-empty list of (C, H, W) tensors")
+    pick = torch.randint(0, len(images), (n,), generator=generator)
+    crops = []
+    for i in pick.tolist():
+        im = images[i]
+        if im.ndim != 3 or min(im.shape[-2:]) < size:
+            raise ValueError(
+                f"images must be (C, H, W) of at least {size}x{size}, got {tuple(im.shape)}"
+            )
+        r = int(torch.randint(0, im.shape[1] - size + 1, (1,), generator=generator))
+        c = int(torch.randint(0, im.shape[2] - size + 1, (1,), generator=generator))
+        crops.append(im[:, r : r + size, c : c + size])
+    return torch.stack(crops)  # (n, C, size, size)
+
+
+def train_conv_autoencoder(
+    model: ConvSparseAutoencoder,
+    images: list[torch.Tensor],
+    lam: float,
+    *,
+    n_steps: int = 2000,
+    batch_size: int = 16,
+    crop_size: int = 32,
+    lr: float = 3e-3,
+    generator: torch.Generator | None = None,
+    progress: bool = True,
+) -> dict:
+    r"""Fit a :class:`ConvSparseAutoencoder` with Adam; minimizes the mean of :math:`\|Y-\hat Y\|^2 + \lambda\|Z\|_1`.
+
+    Parameters
+    ----------
+    model : ConvSparseAutoencoder
+        Trained in place, on its own device.
+    images : list of Tensors of shape (C, H, W)
+        Whitened images (see :func:`whitened_images`); moved to the model's device.
+    lam : float >= 0
+        Sparsity weight.
+    n_steps, batch_size, crop_size : int
+        Adam steps, crops per step, crop side.
+    lr : float
+        Adam's learning rate (cosine-decayed to zero).
+    generator : torch.Generator, optional
+        For the crops (reproducible runs).
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    dict with lists ``"energy"``, ``"recon"`` (per-pixel squared error) and ``"nonzero"``
+    (fraction of non-zero code entries), one entry per 50 steps.
+    """
+    lam = nonneg("lam", lam)
+    n_steps = positive_int("n_steps", n_steps)
+    device = model.decoder.device
+    images = [im.to(device, model.decoder.dtype) for im in images]
+    gen = generator if generator is not None else torch.Generator().manual_seed(0)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, n_steps)
+    hist = {"energy": [], "recon": [], "nonzero": []}
+    acc = torch.zeros(3)
+    bar = tqdm(
+        range(n_steps), disable=not progress, desc=f"conv SAE m={model.n_filters}", leave=False
+    )
+    for step in bar:
+        Y = random_crops(images, batch_size, crop_size, gen)  # (B, C, s, s)
+        Y_hat, Z = model(Y)
+        recon = (Y - Y_hat).pow(2).sum((1, 2, 3))  # (B,)
+        loss = (recon + lam * Z.abs().sum((1, 2, 3))).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        model.normalize_()
+        acc += torch.tensor(
+            [loss.item(), recon.mean().item() / Y[0].numel(), (Z != 0).float().mean().item()]
+        )
+        if (step + 1) % 50 == 0:
+            for key, v in zip(hist, (acc / 50).tolist(), strict=True):
+                hist[key].append(v)
+            acc.zero_()
+            bar.set_postfix(energy=f"{hist['energy'][-1]:.4g}", nnz=f"{hist['nonzero'][-1]:.3f}")
+    return hist
