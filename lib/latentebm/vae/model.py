@@ -98,6 +98,18 @@ class VAE(nn.Module):
         z = self.reparameterize(mu, logvar, generator)
         return self.decode_logits(z), mu, logvar
 
+    @torch.no_grad()
+    def interpolate(self, y_a: torch.Tensor, y_b: torch.Tensor, n_steps: int = 10) -> torch.Tensor:
+        r"""Decode the straight line between the ball centres of two images: shape (n_steps, n).
+
+        :math:`\bar y(t) = \mathrm{dec}((1-t)\,\bar z_a + t\,\bar z_b)` for ``n_steps`` values of t
+        from 0 to 1; ``y_a``, ``y_b`` are single images of shape (n,) or (1, H, W) / (C, H, W).
+        """
+        n_steps = positive_int("n_steps", n_steps)
+        mu, _ = self.encode(torch.stack([y_a, y_b]))  # (2, d)
+        t = torch.linspace(0, 1, n_steps, device=mu.device, dtype=mu.dtype)[:, None]  # (T, 1)
+        return self.decode((1 - t) * mu[0] + t * mu[1])
+
     def to_checkpoint(self, half: bool = True, **extra) -> dict:
         """A dict of tensors and numbers for :func:`latentebm.checkpoints.save`.
 
