@@ -1,0 +1,264 @@
+r"""Fitting and judging LISTA: regress the optimal codes :math:`z^*` found by FISTA.
+
+Training minimizes :math:`\frac1N\sum_k \|z_K(y_k) - z_k^*\|^2` over LISTA's weights, where
+:math:`z_k^* = \arg\min_z \|y_k - Wz\|^2 + \lambda\|z\|_1` is computed once, by FISTA run to
+convergence (:func:`optimal_codes`). Quality is the relative code error
+:math:`\|Z_K - Z^*\|_F^2 / \|Z^*\|_F^2` (:func:`code_error`), and the headline comparison is the
+number of FISTA iterations needed to reach LISTA-K's error (:func:`equivalent_iterations`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from tqdm.auto import tqdm
+
+from ._checks import as_tensor, nonneg, positive_int, same_device_dtype
+from .lista import LISTA
+from .sparse import fista, ista, lipschitz
+
+
+def optimal_codes(
+    Y: torch.Tensor,
+    W: torch.Tensor,
+    lam: float,
+    tol: float = 1e-6,
+    max_iter: int = 5000,
+    batch_size: int = 4096,
+    progress: bool = False,
+) -> torch.Tensor:
+    r"""The targets :math:`z^* = \arg\min_z \|y - Wz\|^2 + \lambda\|z\|_1`, by FISTA to convergence.
+
+    FISTA (with adaptive restart) runs on minibatches until every code's relative change per
+    iteration is below ``tol``, or ``max_iter`` iterations.
+
+    Parameters
+    ----------
+    Y : Tensor of shape (N, n)
+    W : Tensor of shape (n, m)
+    lam : float >= 0
+    tol : float, relative change of z at which a minibatch stops.
+    max_iter : int, iteration cap per minibatch.
+    batch_size : int
+    progress : bool, show a tqdm bar over minibatches.
+
+    Returns
+    -------
+    Tensor of shape (N, m), on Y's device and dtype.
+    """
+    Y = as_tensor("Y", Y, ndims=(2,), shape_doc="(N, n)")
+    W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
+    same_device_dtype("W", W, Y=Y)
+    batch_size = positive_int("batch_size", batch_size)
+    L = lipschitz(W)
+    starts = range(0, Y.shape[0], batch_size)
+    out = [
+        fista(Y[s : s + batch_size], W, lam, n_iter=max_iter, tol=tol, L=L)
+        for s in tqdm(starts, disable=not progress, desc="z* (FISTA)", leave=False)
+    ]
+    return torch.cat(out)  # (N, m)
+
+
+def code_error(Z: torch.Tensor, Z_star: torch.Tensor) -> float:
+    r"""Relative code error :math:`\|Z - Z^*\|_F^2 / \|Z^*\|_F^2` over all signals (a float).
+
+    Parameters
+    ----------
+    Z, Z_star : Tensors of shape (N, m) (or (m,))
+    """
+    Z = as_tensor("Z", Z, ndims=(1, 2), shape_doc="(N, m)")
+    Z_star = as_tensor("Z_star", Z_star, ndims=(1, 2), shape_doc="(N, m)")
+    if Z.shape != Z_star.shape:
+        raise ValueError(
+            f"Z and Z_star must have one shape, got {tuple(Z.shape)} and {tuple(Z_star.shape)}"
+        )
+    den = float(Z_star.double().pow(2).sum())
+    if den == 0:
+        raise ValueError("Z_star is all zeros: the relative error is undefined")
+    return float((Z.double() - Z_star.double()).pow(2).sum()) / den
+
+
+@torch.no_grad()
+def predict(model: LISTA, Y: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
+    """LISTA's codes z(K) for many signals, in minibatches and without autograd: (N, m)."""
+    batch_size = positive_int("batch_size", batch_size)
+    return torch.cat([model(Y[s : s + batch_size]) for s in range(0, Y.shape[0], batch_size)])
+
+
+def train_lista(
+    model: LISTA,
+    Y: torch.Tensor,
+    Z_star: torch.Tensor,
+    *,
+    n_epochs: int = 10,
+    batch_size: int = 256,
+    lr: float = 1e-4,
+    max_updates: int | None = None,
+    generator: torch.Generator | None = None,
+    progress: bool = True,
+):
+    r"""Train LISTA in place: minimize :math:`\frac1B\sum_k\|z_K(y_k) - z_k^*\|^2` with Adam.
+
+    Minibatches are drawn without replacement each epoch; the learning rate follows a cosine
+    decay to 0 over all updates. Gradients flow back through the K unfolded steps
+    (backpropagation through time). Data may live on the CPU: minibatches are moved to the
+    model's device and dtype.
+
+    Parameters
+    ----------
+    model : LISTA
+    Y : Tensor of shape (N, n)
+        Training signals.
+    Z_star : Tensor of shape (N, m)
+        Their optimal codes (:func:`optimal_codes`).
+    n_epochs, batch_size : int
+    lr : float > 0
+        Adam's initial learning rate. The weights start at the scale of :math:`W/L`, which is
+        small, hence the small default.
+    max_updates : int, optional
+        Stop after this many updates (for short demonstrations).
+    generator : torch.Generator, optional
+        CPU generator for the shuffling.
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    list of float: the training loss of every update.
+
+    References
+    ----------
+    Gregor & LeCun (2010); the book's chapter "LISTA".
+    """
+    if not isinstance(model, LISTA):
+        raise TypeError(f"model must be a LISTA, got {type(model).__name__}")
+    n, m = model.n, model.m
+    Y = as_tensor("Y", Y, ndims=(2,), shape_doc=f"(N, {n})")
+    Z_star = as_tensor("Z_star", Z_star, ndims=(2,), shape_doc=f"(N, {m})")
+    if Y.shape[1] != n or Z_star.shape != (Y.shape[0], m):
+        raise ValueError(
+            f"Y and Z_star must have shapes (N, {n}) and (N, {m}), got {tuple(Y.shape)} and "
+            f"{tuple(Z_star.shape)}"
+        )
+    n_epochs = positive_int("n_epochs", n_epochs)
+    batch_size = positive_int("batch_size", batch_size)
+    lr = nonneg("lr", lr)
+    if lr == 0:
+        raise ValueError("lr must be > 0")
+    N = Y.shape[0]
+    per_epoch = math.ceil(N / batch_size)
+    total = n_epochs * per_epoch
+    if max_updates is not None:
+        total = min(total, positive_int("max_updates", max_updates))
+    gen = generator if generator is not None else torch.Generator().manual_seed(0)
+    p = model.W_e
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda i: 0.5 * (1 + math.cos(math.pi * i / total))
+    )
+    losses = []
+    bar = tqdm(total=total, disable=not progress, desc=f"LISTA K={model.n_steps}", leave=False)
+    while len(losses) < total:
+        perm = torch.randperm(N, generator=gen)
+        for s in range(0, N, batch_size):
+            idx = perm[s : s + batch_size].to(Y.device)
+            yb = Y[idx].to(p.device, p.dtype)  # (B, n)
+            zb = Z_star[idx].to(p.device, p.dtype)  # (B, m)
+            loss = (model(yb) - zb).pow(2).sum(1).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(float(loss.detach()))
+            bar.update()
+            if len(losses) % 20 == 0:
+                bar.set_postfix(loss=f"{losses[-1]:.4g}")
+            if len(losses) >= total:
+                break
+    bar.close()
+    return losses
+
+
+def solver_errors(
+    Y: torch.Tensor,
+    W: torch.Tensor,
+    lam: float,
+    Z_star: torch.Tensor,
+    n_iters,
+    solver: str = "fista",
+) -> list[float]:
+    """Relative code error of ISTA or FISTA (from z = 0) after each number of iterations in ``n_iters``.
+
+    ISTA has no state besides z, so it is advanced incrementally; FISTA's momentum cannot be
+    resumed, so it is rerun from scratch for every entry (cost: the sum of ``n_iters``).
+
+    Returns
+    -------
+    list of float, one per entry of ``n_iters``.
+    """
+    if solver not in ("ista", "fista"):
+        raise ValueError(f"solver must be 'ista' or 'fista', got {solver!r}")
+    n_iters = [positive_int("n_iters[i]", int(t)) for t in n_iters]
+    L = lipschitz(W)
+    if solver == "fista":
+        return [code_error(fista(Y, W, lam, n_iter=t, L=L), Z_star) for t in n_iters]
+    out, z, done = [], None, 0
+    for t in n_iters:
+        if t < done:
+            z, done = None, 0
+        z = ista(Y, W, lam, n_iter=t - done, z0=z, L=L) if t > done else z
+        done = t
+        out.append(code_error(z, Z_star))
+    return out
+
+
+def equivalent_iterations(
+    targets,
+    Y: torch.Tensor,
+    W: torch.Tensor,
+    lam: float,
+    Z_star: torch.Tensor,
+    max_iter: int = 2000,
+) -> list[int | None]:
+    r"""For each target error, the fewest FISTA iterations whose code error is at most it.
+
+    Searches t by doubling then bisection, treating FISTA's code error as decreasing in t
+    (true in practice, not guaranteed): the answer t satisfies err(t) <= target < err(t - 1).
+    ``None`` where even ``max_iter`` iterations do not reach the target.
+
+    Parameters
+    ----------
+    targets : sequence of float
+        Code errors to match, e.g. LISTA-K's :func:`code_error` for several K.
+    Y, W, lam, Z_star : the problem and its optimal codes (see :func:`optimal_codes`).
+    max_iter : int
+
+    Returns
+    -------
+    list of int or None, one per target.
+    """
+    max_iter = positive_int("max_iter", max_iter)
+    L = lipschitz(W)
+    cache: dict[int, float] = {}
+
+    def err(t):
+        if t not in cache:
+            cache[t] = code_error(fista(Y, W, lam, n_iter=t, L=L), Z_star)
+        return cache[t]
+
+    out = []
+    for target in targets:
+        target = nonneg("target", target)
+        hi = 1
+        while hi < max_iter and err(hi) > target:
+            hi = min(2 * hi, max_iter)
+        if err(hi) > target:
+            out.append(None)
+            continue
+        lo = hi // 2  # err(lo) > target, or lo = 0
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if err(mid) <= target else (mid, hi)
+        out.append(hi)
+    return out
