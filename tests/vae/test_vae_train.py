@@ -1,3 +1,4 @@
+import pytest
 import torch
 from latentebm.vae import VAE, evaluate, train_vae
 
@@ -35,3 +36,16 @@ def test_without_spring_the_balls_fly_apart(gen):
                      generator=gen, progress=False)
     assert hist["test_mu_norm"][-1] > 2 * hist["test_mu_norm"][0]
     assert hist["test_sigma"][-1] < hist["test_sigma"][0]
+
+
+
+def test_sum_reduction_trains_and_bad_reduction_errors(gen):
+    torch.manual_seed(0)
+    y = _digits(64, gen)
+    model = VAE(latent_dim=2, hidden=16)
+    before = evaluate(model, y)["loss"]
+    train_vae(model, y, n_epochs=2, batch_size=16, lr=3e-3, generator=gen, progress=False,
+              reduction="sum")
+    assert evaluate(model, y)["loss"] < 0.8 * before
+    with pytest.raises(ValueError, match="reduction"):
+        train_vae(model, y, n_epochs=1, progress=False, reduction="max")

@@ -20,7 +20,7 @@ CHAPTER_MODELS: dict[str, dict] = {
     # 2-D latents, to draw the balls, for each beta of the sweep
     **{f"vae2d_beta{_tag(b)}": dict(latent_dim=2, hidden=256, beta=b, n_epochs=15) for b in BETAS},
     # 20-D latents, to count the active dimensions for each beta
-    **{f"vae20d_beta{_tag(b)}": dict(latent_dim=20, hidden=256, beta=b, n_epochs=10) for b in BETAS},
+    **{f"vae20d_beta{_tag(b)}": dict(latent_dim=20, hidden=256, beta=b, n_epochs=5) for b in BETAS},
 }
 
 

@@ -92,6 +92,7 @@ def train_vae(
     track: torch.Tensor | None = None,
     generator: torch.Generator | None = None,
     progress: bool = True,
+    reduction: str = "mean",
 ) -> dict:
     r"""Train ``model`` in place by Adam on :math:`\frac1B\sum_k C(y_k,\bar y_k) + \beta\,\mathrm{KL}_k`.
 
@@ -118,6 +119,10 @@ def train_vae(
         CPU generator for shuffling and noise (default: seed 0).
     progress : bool
         Show a tqdm progress bar over the minibatches.
+    reduction : "mean" or "sum"
+        Adam steps on the minibatch *mean* (nats per image) or on the *sum* over the minibatch, as
+        pytorch/examples does. Adam is invariant to the scale of the loss except through its
+        ``eps = 1e-8``, which weighs B times less against the summed gradients.
 
     Returns
     -------
@@ -135,6 +140,8 @@ def train_vae(
     batch_size = positive_int("batch_size", batch_size)
     lr = nonneg("lr", lr)
     y = as_tensor("y", y, ndims=(2, 4), shape_doc="(N, n) or (N, C, H, W)")
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     gen = generator if generator is not None else torch.Generator().manual_seed(0)
     param = next(model.parameters())
     device = param.device
@@ -158,7 +165,7 @@ def train_vae(
             logits, mu, logvar = model(yb, noise)
             loss = vae_loss(yb, logits, mu, logvar, beta).total
             opt.zero_grad(set_to_none=True)
-            loss.backward()
+            (loss * yb.shape[0] if reduction == "sum" else loss).backward()
             opt.step()
             total += float(loss.detach()) * yb.shape[0]
             bar.update(1)
@@ -187,6 +194,7 @@ def train_mnist_vae(
     device=None,
     half: bool = True,
     progress: bool = True,
+    reduction: str = "mean",
 ) -> dict:
     """Train a :class:`VAE` on MNIST (the first ``n_train`` of the 60k training digits) and
     return its checkpoint dict (weights, settings, per-epoch test history, balls of the first
@@ -205,10 +213,11 @@ def train_mnist_vae(
     model = VAE(latent_dim, hidden).to(device)
     hist = train_vae(
         model, y, beta=beta, n_epochs=n_epochs, y_test=y_test, track=y_test[:n_track],
-        generator=gen, progress=progress,
+        generator=gen, progress=progress, reduction=reduction,
     )
     # balls stored in float16: (n_epochs + 1) x 2 tensors of shape (n_track, d)
     hist["balls"] = [(m.half(), s.half()) for m, s in hist["balls"]]
     settings = {"beta": float(beta), "n_epochs": n_epochs, "n_train": int(y.shape[0]),
-                "batch_size": 128, "lr": 1e-3, "seed": seed, "n_track": n_track}
+                "batch_size": 128, "lr": 1e-3, "seed": seed, "n_track": n_track,
+                "reduction": reduction}
     return model.to_checkpoint(half=half, settings=settings, history=hist)
