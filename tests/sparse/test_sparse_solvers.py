@@ -119,3 +119,32 @@ def test_solvers_reject_bad_input():
         fista(y, torch.zeros(5, 7), 0.1)
     with pytest.raises(TypeError, match="dtype"):
         fista(y.double(), W, 0.1)
+
+
+def test_lipschitz_methods_agree(device):
+    _, W = problem(1, 40, 90, torch.float64, device)
+    exact = lipschitz(W, method="eigh")
+    power = lipschitz(W, method="power", tol=1e-12, max_iter=100000)
+    assert power == pytest.approx(exact, rel=1e-8)
+    assert power <= exact * (1 + 1e-12)  # the Rayleigh quotient approaches from below
+    loose = lipschitz(W, method="power", tol=1e-2)
+    assert loose < exact * (1 - 1e-6)  # a loose power iteration really stopped early
+    with pytest.raises(ValueError, match="method"):
+        lipschitz(W, method="svd")
+
+
+@pytest.mark.parametrize("check_every", [1, 7])
+def test_tol_is_checked_every_k_iterations(check_every, device):
+    y, W = problem(8, 30, 50, torch.float64, device)
+    z, hist = fista(y, W, 0.1, n_iter=500, tol=1e-6, history=True, check_every=check_every)
+    T = hist.shape[0] - 1
+    assert T < 500 and T % check_every == 0  # stopped early, at a checked iteration
+    # The stopping rule held at T and (for check_every=1) at no earlier iteration.
+    z_prev = fista(y, W, 0.1, n_iter=T - 1)
+    z_T = fista(y, W, 0.1, n_iter=T)
+    assert torch.equal(z_T, z)
+    change = ((z_T - z_prev).norm(dim=1) / z_T.norm(dim=1)).max()
+    assert change <= 1e-6
+    if check_every == 1:
+        z_prev2 = fista(y, W, 0.1, n_iter=T - 2)
+        assert ((z_prev - z_prev2).norm(dim=1) / z_prev.norm(dim=1)).max() > 1e-6
