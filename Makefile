@@ -8,7 +8,19 @@ STAMP := $(VENV)/.installed
 export LATENTEBM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: venv data test test-lib book notebooks bench lint clean
+.PHONY: venv data assets chromium test test-lib test-notebooks test-book book notebooks bench lint clean
+
+# The book: Jupyter Book 1.x renders the outputs stored in the notebooks; warnings are errors.
+BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# pytest's exit code 5 means "no tests collected" (e.g. no notebooks yet): not a failure.
+PYTEST_OK5 := || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest: no tests collected (exit 5), not a failure"; }
+# Strict nbval: every text output must be reproduced; the sanitize file only masks timings/addresses.
+NBVAL := -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/book/nbval_sanitize.cfg \
+	--ignore=_build --ignore-glob='*.ipynb_checkpoints*' -p no:cacheprovider
+# Debian's chromium drives the browser test (never `playwright install`, which downloads a browser).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,13 +34,47 @@ venv: $(STAMP)
 data: venv
 	$(PY) -m latentebm.data fetch
 
+# The library's tests; the book's own tests (tests/book) need the built book: `make test` runs them.
 test-lib: data
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --ignore=tests/book $(PYTEST_OK5)
 
-test: test-lib
+test-notebooks: data
+	$(PY) $(NBVAL) notebooks/ $(PYTEST_OK5)
 
-book: data
-	@echo "make book: set-up done (venv, package, data). The book build is not wired yet."
+# MathJax and the ipywidgets HTML manager, pinned and checksummed, from the npm registry.
+assets: venv
+	$(PY) scripts/fetch_book_assets.py
+
+book: data assets
+	$(BOOK_BUILD)
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser test (apt-get)"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	  || { $(SUDO) apt-get update -qq && \
+	       $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing and could not be installed"; exit 1; }
+
+# Configuration checks, then headless Chromium on every chapter page of _build/html.
+test-book: chromium
+	LATENTEBM_BOOK_TESTS=required $(PY) -m pytest tests/book -p no:cacheprovider
+
+# In order: library tests, notebooks (nbval, strict), the book (-W), the browser test.
+test: chromium
+	$(MAKE) --no-print-directory test-lib
+	$(MAKE) --no-print-directory test-notebooks
+	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory test-book
+
+# Re-execute every notebook in place, one after the other, with one torch thread; stores the
+# outputs and the widget state that the book renders.
+notebooks: data
+	@set -e; for nb in $(NOTEBOOKS); do \
+	  echo "executing $$nb"; \
+	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=1200 --log-level=WARN "$$nb"; \
+	done
 
 bench: data
 	$(PY) benchmarks/sparse_coding.py
@@ -37,4 +83,4 @@ lint: venv
 	$(PY) -m ruff check lib tests benchmarks scripts
 
 clean:
-	rm -rf _build
+	rm -rf _build book/_assets

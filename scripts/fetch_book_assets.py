@@ -103,7 +103,10 @@ def download(asset: Asset) -> bytes:
             tgz = list(Path(tmp).glob("*.tgz"))
             if done.returncode == 0 and len(tgz) == 1:
                 return tgz[0].read_bytes()
-            print(f"npm pack {spec} failed ({done.stderr.strip()[-200:]}); trying HTTPS", file=sys.stderr)
+            print(
+                f"npm pack {spec} failed ({done.stderr.strip()[-200:]}); trying HTTPS",
+                file=sys.stderr,
+            )
     with urllib.request.urlopen(asset.tarball_url, timeout=60) as response:
         return response.read()
 
@@ -141,7 +144,9 @@ def fetch(asset: Asset, root: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dest", type=Path, default=ROOT / "book" / "_assets")
-    parser.add_argument("--strict", action="store_true", help="fail instead of falling back to CDNs")
+    parser.add_argument(
+        "--strict", action="store_true", help="fail instead of falling back to CDNs"
+    )
     args = parser.parse_args(argv)
     args.dest.mkdir(parents=True, exist_ok=True)
     failed = []

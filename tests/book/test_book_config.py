@@ -1,0 +1,122 @@
+"""The book's sources agree with each other: _config.yml, _toc.yml and the committed notebooks.
+
+Fast (no build, no kernel); `make test` runs them with the browser test (tests/book is kept out of
+the library run, `make test-lib`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+yaml = pytest.importorskip("yaml")
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+MAX_NOTEBOOK_BYTES = 2_000_000  # DEVELOPERS: keep each committed notebook under ~1.5 MB
+
+SETUP_CELL = """\
+# Colab: install the library from the book's repository and fetch the data. Elsewhere: nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    !pip install -q "latentebm @ git+{url}"
+    !python -m latentebm.data fetch"""
+
+
+def config() -> dict:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("chapters"))
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def source(cell: dict) -> str:
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
+
+
+def test_colab_button_configuration():
+    cfg = config()
+    url = cfg["repository"]["url"]
+    assert url.startswith("https://github.com/") and not url.endswith((".git", "/"))
+    assert cfg["repository"]["branch"] == "main"
+    # The book is the repository root: Colab opens notebooks/<name>.ipynb of the repository.
+    assert cfg["repository"].get("path_to_book", "") == ""
+    assert cfg["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert cfg["execute"]["execute_notebooks"] == "off"  # the book shows what nbval checked
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks/NN_name.ipynb found"
+
+
+def test_toc_lists_every_notebook_and_only_existing_files():
+    listed = toc_files()
+    missing = [
+        f for f in listed if not any((ROOT / (f + ext)).is_file() for ext in (".md", ".ipynb"))
+    ]
+    assert not missing, f"_toc.yml lists files that do not exist: {missing}"
+    unlisted = [p.stem for p in NOTEBOOKS if f"notebooks/{p.stem}" not in listed]
+    assert not unlisted, f"notebooks missing from _toc.yml: {unlisted}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_setup_cell_installs_from_the_configured_repository(path):
+    """First code cell: the standard Colab shim, with _config.yml's repository URL, hidden."""
+    url = config()["repository"]["url"]
+    cells = [c for c in load(path)["cells"] if c["cell_type"] == "code"]
+    assert cells, f"{path.name} has no code cell"
+    first = cells[0]
+    assert source(first).strip() == SETUP_CELL.format(url=url), (
+        f"{path.name}: the first code cell must be the standard setup cell installing from {url}"
+    )
+    tags = first.get("metadata", {}).get("tags", [])
+    assert {"remove-input", "remove-cell", "hide-input", "hide-cell"} & set(tags), (
+        f"{path.name}: tag the setup cell 'remove-input' so the book hides it (tags: {tags})"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_executed_with_widget_state(path):
+    nb = load(path)
+    assert path.stat().st_size < MAX_NOTEBOOK_BYTES, f"{path.name}: {path.stat().st_size} bytes"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    unexecuted = [i for i, c in enumerate(code) if c.get("execution_count") is None]
+    assert not unexecuted, (
+        f"{path.name}: code cells {unexecuted} were not executed (make notebooks)"
+    )
+    errors = [o for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors, f"{path.name}: stored error outputs"
+    # Every displayed widget must have its state stored, or the static page shows nothing.
+    views = [
+        o["data"][WIDGET_VIEW]["model_id"]
+        for c in code
+        for o in c.get("outputs", [])
+        if WIDGET_VIEW in o.get("data", {})
+    ]
+    state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    missing = [m for m in views if m not in state]
+    assert not missing, f"{path.name}: widget views without stored state: {missing}"
