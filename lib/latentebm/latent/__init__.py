@@ -1,0 +1,33 @@
+r"""Regularized latent-variable EBMs on 2-D toy data: the collapse at :math:`\lambda = 0` and its cure.
+
+.. math:: E(x, y, z) = C(y, \mathrm{Dec}(\mathrm{Pred}(x), z)) + \lambda R(z), \qquad
+          F(x, y) = \min_z E(x, y, z)
+
+model         LatentEBM: an ensemble of K small models (one per lam / regularizer)
+regularizers  R(z): "none", "l1", "l2", "noisy" (VAE-like), their proximal step
+inference     infer (argmin over z), free_energy (min over z)
+train         train: minimize the mean free energy of the data
+landscape     grid, energy_grid, on_off_energy: F over the plane, on and off the data
+"""
+
+from .inference import free_energy, infer
+from .landscape import energy_grid, grid, off_data_mask, on_off_energy
+from .model import LatentEBM
+from .regularizers import KINDS, l1, l2sq, n_active, prox
+from .train import train
+
+__all__ = [
+    "LatentEBM",
+    "infer",
+    "free_energy",
+    "train",
+    "grid",
+    "energy_grid",
+    "off_data_mask",
+    "on_off_energy",
+    "KINDS",
+    "l1",
+    "l2sq",
+    "n_active",
+    "prox",
+]

@@ -1,0 +1,69 @@
+r"""The energy landscape: F over a grid of the y-plane, and its mean on and off the data."""
+
+from __future__ import annotations
+
+import torch
+
+from .._checks import as_tensor, nonneg, positive_int
+from .inference import _check_model, free_energy
+from .model import LatentEBM
+
+
+def grid(extent: float = 2.0, n: int = 200, like: torch.Tensor | None = None) -> torch.Tensor:
+    """The points of an n x n grid of [-extent, extent]^2, row-major (y2 slow, y1 fast): (n*n, 2)."""
+    extent, n = nonneg("extent", extent), positive_int("n", n)
+    kw = dict(dtype=like.dtype, device=like.device) if like is not None else {}
+    t = torch.linspace(-extent, extent, n, **kw)
+    y2, y1 = torch.meshgrid(t, t, indexing="ij")
+    return torch.stack([y1.reshape(-1), y2.reshape(-1)], 1)  # (n*n, 2)
+
+
+def energy_grid(model: LatentEBM, extent: float = 2.0, n: int = 200, **kwargs) -> torch.Tensor:
+    r""":math:`F(y)` on the grid of :func:`grid` for the K models: (K, n, n), row i at y2_i.
+
+    ``kwargs`` go to :func:`latentebm.latent.infer` (n_iter, n_restarts, ...).
+    """
+    _check_model(model)
+    pts = grid(extent, n, like=model.W1)
+    return free_energy(model, pts, **kwargs).view(model.n_models, n, n)
+
+
+def off_data_mask(points: torch.Tensor, data: torch.Tensor, min_dist: float = 0.3) -> torch.Tensor:
+    """True for the points farther than ``min_dist`` from every data point: (P, 2), (N, 2) -> (P,)."""
+    points = as_tensor("points", points, ndims=(2,), shape_doc="(P, 2)")
+    data = as_tensor("data", data, ndims=(2,), shape_doc="(N, 2)")
+    if points.shape[1] != data.shape[1]:
+        raise ValueError(
+            f"points (P, {points.shape[1]}) and data (N, {data.shape[1]}) must have the same width"
+        )
+    return torch.cdist(points, data).min(1).values > nonneg("min_dist", min_dist)
+
+
+def on_off_energy(
+    F_grid: torch.Tensor,
+    F_data: torch.Tensor,
+    data: torch.Tensor,
+    extent: float = 2.0,
+    min_dist: float = 0.3,
+):
+    """Mean free energy on the data and off it (grid points farther than ``min_dist`` from the data).
+
+    Parameters
+    ----------
+    F_grid : Tensor of shape (K, n, n), from :func:`energy_grid` with the same ``extent``
+    F_data : Tensor of shape (K, N), the free energy of the data points
+    data : Tensor of shape (N, 2)
+
+    Returns
+    -------
+    (on, off) : two Tensors of shape (K,)
+    """
+    F_grid = as_tensor("F_grid", F_grid, ndims=(3,), shape_doc="(K, n, n)")
+    F_data = as_tensor("F_data", F_data, ndims=(2,), shape_doc="(K, N)")
+    K, n, _ = F_grid.shape
+    if F_data.shape[0] != K or F_data.shape[1] != data.shape[0]:
+        raise ValueError(
+            f"F_data must have shape ({K}, {data.shape[0]}), got {tuple(F_data.shape)}"
+        )
+    mask = off_data_mask(grid(extent, n, like=F_grid), data.to(F_grid), min_dist)  # (n*n,)
+    return F_data.mean(1), F_grid.reshape(K, -1)[:, mask].mean(1)

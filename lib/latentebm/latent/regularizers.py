@@ -1,0 +1,76 @@
+r"""Regularizers R(z) of the latent variable, and the proximal step that minimizes with them.
+
+Every model of an ensemble carries three numbers: the weight ``lam`` and the mixture
+:math:`R(z) = a\|z\|_1 + b\|z\|_2^2` it uses, set by its *kind*:
+
+========  =====  =====  ==============================================================
+kind      a      b      meaning
+========  =====  =====  ==============================================================
+"none"    0      0      no regularizer: z is free (the collapse)
+"l1"      1      0      :math:`\|z\|_1`, a differentiable-almost-everywhere proxy of the
+                        number of active components (sparse codes)
+"l2"      0      1      :math:`\|z\|_2^2`, a Gaussian-like prior on z
+"noisy"   0      1      :math:`\|z\|_2^2` *and* Gaussian noise added to z before decoding
+                        (the VAE's way of limiting the information z carries)
+========  =====  =====  ==============================================================
+"""
+
+from __future__ import annotations
+
+import torch
+
+KINDS = {"none": (0.0, 0.0), "l1": (1.0, 0.0), "l2": (0.0, 1.0), "noisy": (0.0, 1.0)}
+
+
+def check_kind(kind) -> str:
+    """Return ``kind`` if it names a regularizer, else raise a ValueError listing the choices."""
+    if kind not in KINDS:
+        raise ValueError(f"regularizer must be one of {sorted(KINDS)}, got {kind!r}")
+    return kind
+
+
+def l1(z: torch.Tensor) -> torch.Tensor:
+    r""":math:`\|z\|_1` over the last dimension: (..., d) -> (...)."""
+    return z.abs().sum(-1)
+
+
+def l2sq(z: torch.Tensor) -> torch.Tensor:
+    r""":math:`\|z\|_2^2` over the last dimension: (..., d) -> (...)."""
+    return z.pow(2).sum(-1)
+
+
+def penalty(z: torch.Tensor, lam: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    r""":math:`\lambda_k (a_k\|z\|_1 + b_k\|z\|_2^2)` for codes z of shape (K, M, d) -> (K, M).
+
+    ``lam``, ``a``, ``b`` have shape (K,): one value per model of the ensemble.
+    """
+    w1, w2 = (lam * a)[:, None], (lam * b)[:, None]  # (K, 1)
+    return w1 * l1(z) + w2 * l2sq(z)
+
+
+def prox(v: torch.Tensor, t: torch.Tensor, lam, a, b) -> torch.Tensor:
+    r"""Proximal step :math:`\arg\min_z \tfrac1{2t}\|z - v\|^2 + \lambda(a\|z\|_1 + b\|z\|_2^2)`.
+
+    The problem separates over components; setting the subgradient to zero gives
+    :math:`z = \mathrm{shrink}_{t\lambda a}(v) / (1 + 2t\lambda b)`: soft thresholding for the L1
+    part, then a shrinking factor for the squared L2 part.
+
+    Parameters
+    ----------
+    v : Tensor of shape (K, M, d), the point after a gradient step
+    t : Tensor of shape (K, M), one step size per code
+    lam, a, b : Tensors of shape (K,)
+
+    Returns
+    -------
+    Tensor of shape (K, M, d)
+    """
+    thr = (t * (lam * a)[:, None])[..., None]  # (K, M, 1)
+    scale = 1.0 + 2.0 * (t * (lam * b)[:, None])[..., None]  # (K, M, 1)
+    # soft thresholding with one threshold per code (latentebm.sparse.shrink takes one per component)
+    return torch.sign(v) * torch.clamp(v.abs() - thr, min=0) / scale
+
+
+def n_active(z: torch.Tensor, tol: float = 1e-6) -> torch.Tensor:
+    """Number of components with :math:`|z_i| > tol`: (..., d) -> (...) integer tensor."""
+    return (z.abs() > tol).sum(-1)

@@ -1,0 +1,86 @@
+r"""Training a latent EBM: minimize the mean free energy of the data over the decoder's parameters.
+
+.. math:: \min_\theta \frac1N \sum_i F_\theta(y_i), \qquad F_\theta(y) = \min_z E_\theta(y, z)
+
+By the envelope theorem, the gradient of :math:`F_\theta(y)` is the gradient of
+:math:`E_\theta(y, \check z)` at the minimizing code, held fixed. This loss only *pushes down* the
+energy of the data; nothing pushes up elsewhere. It is the regularizer :math:`\lambda R(z)`,
+by limiting the volume of codes (hence of y's) that are cheap, that keeps the energy high away
+from the data — with :math:`\lambda = 0` and a large latent, the minimum is F = 0 everywhere.
+"""
+
+from __future__ import annotations
+
+import torch
+from tqdm.auto import tqdm
+
+from .._checks import nonneg, positive_int
+from .inference import _check_model, infer
+from .model import LatentEBM
+
+
+def train(
+    model: LatentEBM,
+    y: torch.Tensor,
+    x: torch.Tensor | None = None,
+    n_epochs: int = 300,
+    lr: float = 0.01,
+    n_iter: int = 10,
+    restart_every: int = 50,
+    n_restarts: int = 4,
+    generator: torch.Generator | None = None,
+    progress: bool = True,
+) -> torch.Tensor:
+    r"""Fit the K models at once by Adam on :math:`\frac1N\sum_i E(x_i, y_i, \check z_i)`.
+
+    Full-batch. Each epoch refines persistent codes :math:`\check z` (one per model and signal) by
+    ``n_iter`` warm-started inference steps — every ``restart_every`` epochs from ``n_restarts``
+    fresh starts — then takes one Adam step on the decoder and re-caps its gain
+    (:meth:`LatentEBM.project_`). The K models share nothing: Adam is elementwise, so summing
+    their losses trains each as if alone.
+
+    Parameters
+    ----------
+    model : LatentEBM with K models (trained in place)
+    y : Tensor of shape (N, n), the data
+    x : Tensor of shape (N, x_dim), for a conditional model
+    n_epochs : int, Adam steps
+    lr : float, learning rate
+    n_iter, restart_every, n_restarts : inference settings (see above)
+    generator : torch.Generator, optional, for the random restarts
+    progress : bool, show a tqdm bar
+
+    Returns
+    -------
+    Tensor of shape (n_epochs, K): the mean free energy of the data before each step.
+
+    References
+    ----------
+    LeCun et al. (2006), a tutorial on energy-based learning; notebook 01, section "Training".
+    """
+    _check_model(model)
+    n_epochs, n_iter = positive_int("n_epochs", n_epochs), positive_int("n_iter", n_iter)
+    restart_every, lr = positive_int("restart_every", restart_every), nonneg("lr", lr)
+    y, _, x = model.check_inputs(y, None, x)
+    g = generator if generator is not None else torch.Generator().manual_seed(0)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    z = None
+    history = []
+    for epoch in tqdm(range(n_epochs), disable=not progress, desc="train latent EBM"):
+        R = n_restarts if epoch % restart_every == 0 else 1
+        z, F = infer(
+            model,
+            y,
+            x,
+            n_iter=n_iter if z is not None else 4 * n_iter,
+            n_restarts=R,
+            z0=z,
+            generator=g,
+        )
+        history.append(F.mean(1))
+        loss = model.energy(y, z, x).mean(1).sum()  # codes held fixed: envelope theorem
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        model.project_()
+    return torch.stack(history)  # (n_epochs, K)

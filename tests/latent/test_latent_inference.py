@@ -1,0 +1,80 @@
+import pytest
+import torch
+from latentebm.data.toy import ellipse
+from latentebm.latent import (
+    LatentEBM,
+    energy_grid,
+    free_energy,
+    grid,
+    infer,
+    n_active,
+    off_data_mask,
+    on_off_energy,
+    train,
+)
+
+
+@pytest.mark.parametrize("kind", ["none", "l1", "l2", "noisy"])
+def test_inference_never_increases_the_energy(kind, gen):
+    m = LatentEBM(4, lam=[0.1, 1.0], regularizer=kind, hidden=16, max_gain=8.0, generator=gen)
+    y = 2 * torch.randn(50, 2, generator=gen)
+    z, E, hist = infer(m, y, n_iter=40, n_restarts=3, return_history=True, generator=gen)
+    assert z.shape == (2, 50, 4) and E.shape == (2, 50) and hist.shape == (41, 2, 50)
+    assert (hist[1:] <= hist[:-1]).all()
+    assert torch.equal(hist[-1], E)
+    assert (hist[-1] < hist[0]).float().mean() > 0.9  # and it does descend
+    if kind != "noisy":  # the returned energy is the energy of the returned code
+        assert torch.allclose(m.energy(y, z), E, rtol=1e-5, atol=1e-6)
+
+
+def test_collapse_lam0_surjective_decoder(gen):
+    # Dec(z) = z + g(z) with Lip(g) <= 0.5 < 1 is onto the plane: every y has F(y) = 0.
+    m = LatentEBM(2, lam=0.0, regularizer="none", hidden=16, max_gain=0.5, generator=gen)
+    with torch.no_grad():
+        m.A.copy_(torch.eye(2)[None])
+    y_off = 4 * torch.rand(500, 2, generator=gen) - 2  # uniform on [-2, 2]^2: mostly off-data
+    F = free_energy(m, y_off, n_iter=100, n_restarts=2)
+    assert F.max() < 1e-4
+
+
+def test_regularized_model_separates_data_from_the_rest(gen):
+    y = ellipse(128, noise=0.05, generator=gen)
+    m = LatentEBM(8, lam=[0.0, 0.03], regularizer=["none", "l2"], hidden=32, max_gain=8.0)
+    train(m, y, n_epochs=100, progress=False)
+    Fg = energy_grid(m, extent=2.0, n=24, n_iter=60, n_restarts=2)  # (2, 24, 24)
+    on, off = on_off_energy(Fg, free_energy(m, y, n_iter=60), y)
+    assert off[1] > 10 * on[1]  # lam > 0: the data sit in a valley
+    assert (Fg[0] < 1e-3).float().mean() > 0.9  # lam = 0: collapse, flat zero
+    assert (Fg[1] < 1e-3).float().mean() < 0.5
+
+
+def test_training_lowers_the_free_energy_and_l1_codes_are_sparse(gen):
+    y = ellipse(64, noise=0.05, generator=gen)
+    m = LatentEBM(8, lam=0.3, regularizer="l1", hidden=16)
+    hist = train(m, y, n_epochs=30, progress=False)
+    assert hist.shape == (30, 1) and hist[-1, 0] < hist[0, 0]
+    z, _ = infer(m, y)
+    assert n_active(z).float().mean() < 4  # most of the 8 components are exactly 0
+
+
+def test_grid_and_masks(gen):
+    pts = grid(2.0, 5)
+    assert pts.shape == (25, 2) and torch.equal(pts[0], torch.tensor([-2.0, -2.0]))
+    assert torch.equal(pts[1], torch.tensor([-1.0, -2.0]))  # y1 runs fastest
+    mask = off_data_mask(pts, torch.zeros(1, 2), min_dist=0.5)
+    assert mask.sum() == 24 and not mask[12]
+    with pytest.raises(ValueError, match=r"F_data must have shape \(1, 3\)"):
+        on_off_energy(torch.zeros(1, 5, 5), torch.zeros(2, 3), torch.zeros(3, 2))
+
+
+def test_bad_inference_arguments(gen):
+    m = LatentEBM(2, lam=[0.1, 0.2])
+    y = torch.zeros(4, 2)
+    with pytest.raises(TypeError, match="model must be a latentebm.latent.LatentEBM"):
+        infer(torch.nn.Linear(2, 2), y)
+    with pytest.raises(ValueError, match=r"z0 must have shape \(2, 4, 2\)"):
+        infer(m, y, z0=torch.zeros(4, 2))
+    with pytest.raises(ValueError, match="n_iter must be a positive int"):
+        infer(m, y, n_iter=0)
+    with pytest.raises(ValueError, match=r"y must have shape \(N, 2\)"):
+        free_energy(m, torch.zeros(4, 3))

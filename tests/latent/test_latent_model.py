@@ -1,0 +1,101 @@
+import pytest
+import torch
+from latentebm.latent import KINDS, LatentEBM, prox
+from latentebm.latent.regularizers import penalty
+
+
+def model64(**kw):
+    return LatentEBM(**{"latent_dim": 3, "hidden": 8, **kw}).double()
+
+
+def test_energy_matches_formula(gen):
+    m = model64(lam=[0.0, 0.5, 0.7, 0.2], regularizer=["none", "l1", "l2", "noisy"])
+    y = torch.randn(5, 2, dtype=torch.float64, generator=gen)
+    z = torch.randn(4, 5, 3, dtype=torch.float64, generator=gen)
+    E = m.energy(y, z)
+    assert E.shape == (4, 5)
+    for k in range(4):
+        ybar = z[k] @ m.A[k] + torch.tanh(z[k] @ m.W1[k] + m.b1[k]) @ m.W2[k] + m.b2[k]  # (5, 2)
+        a, b = KINDS[m.kinds[k]]
+        R = a * z[k].abs().sum(1) + b * z[k].pow(2).sum(1)
+        assert torch.allclose(E[k], (y - ybar).pow(2).sum(1) + m.lam[k] * R)
+
+
+def test_shapes_and_select(gen):
+    m = LatentEBM(4, lam=[0.1, 1.0], regularizer="l1", hidden=8)
+    assert m.n_models == 2 and m.decode(torch.zeros(2, 7, 4)).shape == (2, 7, 2)
+    assert m.decode(torch.zeros(3, 2, 7, 4)).shape == (3, 2, 7, 2)  # noise samples first
+    y, z = torch.randn(7, 2, generator=gen), torch.randn(2, 7, 4, generator=gen)
+    one = m.select(1)
+    assert one.n_models == 1 and one.kinds == ["l1"] and one.lam.item() == pytest.approx(1.0)
+    assert torch.allclose(one.energy(y, z[1:]), m.energy(y, z)[1:])
+    back = LatentEBM.from_checkpoint(m.checkpoint())
+    assert torch.equal(back.energy(y, z), m.energy(y, z))
+
+
+def test_gain_is_capped():
+    m = LatentEBM(2, max_gain=3.0, hidden=16)
+    with torch.no_grad():
+        m.W1.mul_(100)
+        m.W2.mul_(100)
+        m.A.mul_(100)
+    m.project_()
+    assert torch.linalg.matrix_norm(m.W1, ord=2).item() == pytest.approx(3.0, rel=1e-4)
+    assert torch.linalg.matrix_norm(m.W2, ord=2).item() == pytest.approx(1.0, rel=1e-4)
+    assert torch.linalg.matrix_norm(m.A, ord=2).item() == pytest.approx(1.0, rel=1e-4)
+
+
+def test_conditional_model_uses_x(gen):
+    m = LatentEBM(2, lam=0.1, x_dim=1, hidden=8)
+    y, z = torch.randn(6, 2, generator=gen), torch.randn(1, 6, 2, generator=gen)
+    x0, x1 = torch.zeros(6, 1), torch.ones(6, 1)
+    assert m.energy(y, z, x0).shape == (1, 6)
+    assert not torch.allclose(m.energy(y, z, x0), m.energy(y, z, x1))
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2", "none"])
+def test_prox_is_optimal(kind, gen):
+    lam = torch.tensor([0.7], dtype=torch.float64)
+    a, b = (torch.tensor([v], dtype=torch.float64) for v in KINDS[kind])
+    v = torch.randn(1, 20, 3, dtype=torch.float64, generator=gen)
+    t = torch.rand(1, 20, dtype=torch.float64, generator=gen) + 0.1
+    z = prox(v, t, lam, a, b)
+
+    def obj(u):
+        return (u - v).pow(2).sum(-1) / (2 * t) + penalty(u, lam, a, b)
+
+    for _ in range(100):
+        d = 1e-3 * torch.randn(v.shape, dtype=torch.float64, generator=gen)
+        assert (obj(z + d) >= obj(z) - 1e-12).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        (dict(lam=-1.0), ValueError, "lam must be finite and >= 0"),
+        (dict(regularizer="l3"), ValueError, "regularizer must be one of"),
+        (dict(lam=[0.1, 0.2], regularizer=["l1", "l2", "l1"]), ValueError, "list of 3 values"),
+        (dict(latent_dim=0), ValueError, "latent_dim must be a positive int"),
+        (dict(x_dim=-1), ValueError, "x_dim must be an int >= 0"),
+    ],
+)
+def test_bad_constructor_arguments(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        LatentEBM(**{"latent_dim": 2, **kwargs})
+
+
+def test_bad_energy_inputs():
+    m = LatentEBM(3, lam=[0.1, 0.2])
+    y, z = torch.zeros(5, 2), torch.zeros(2, 5, 3)
+    with pytest.raises(ValueError, match=r"y must have shape \(N, 2\)"):
+        m.energy(torch.zeros(5, 3), z)
+    with pytest.raises(ValueError, match=r"z must have shape \(2, 5, 3\)"):
+        m.energy(y, torch.zeros(5, 3))
+    with pytest.raises(TypeError, match="y must be a torch.Tensor"):
+        m.energy([[0.0, 0.0]], z)
+    with pytest.raises(TypeError, match="y must be torch.float32"):
+        m.energy(y.double(), z)
+    with pytest.raises(ValueError, match="unconditional"):
+        m.energy(y, z, torch.zeros(5, 1))
+    with pytest.raises(ValueError, match=r"x of shape \(N, 1\) is required"):
+        LatentEBM(3, x_dim=1).energy(y, z[:1])
