@@ -50,7 +50,8 @@ def test_single_delta_code_places_the_kernel():
 def test_lipschitz_circular_matches_fourier_closed_form():
     K = rand(4, 2, 5, 5, seed=5)
     H = W = 16
-    L = conv_lipschitz(K, (H, W), "circular", tol=1e-12)
+    L = ConvOperator(K, (H, W), "circular").lipschitz(tol=1e-12, power=True)
+    assert conv_lipschitz(K, (H, W), "circular") == pytest.approx(L, rel=1e-6)  # exact path
     Kh = torch.fft.fft2(K, s=(H, W))  # (m, C, H, W)
     M = torch.einsum("mchw,mdhw->hwcd", Kh, Kh.conj())  # per-frequency C x C Gram
     expected = torch.linalg.eigvalsh(M).max().item()

@@ -4,7 +4,7 @@ The algorithm is :func:`latentebm.sparse.fista` with the matrix products replace
 operator pair of :mod:`latentebm.conv.operators`: ``W z`` becomes the decoder
 :math:`\sum_i K_i * Z_i` (``conv_transpose2d`` or FFT) and ``W^T y`` its adjoint, the correlation
 with every kernel (``conv2d`` or FFT). The step is the same, with :math:`L = \|A\|_2^2` found by
-power iteration on :math:`A^\top A`:
+power iteration on :math:`A^\top A` (zero boundary) or exactly in the Fourier domain (circular):
 
 .. math:: Z \leftarrow \mathrm{shrink}_{\lambda/(2L)}\big(X - \tfrac1L A^\top(AX - Y)\big).
 """
@@ -20,7 +20,9 @@ from .operators import ConvOperator, check_boundary, check_codes, check_images, 
 def conv_lipschitz(
     kernels: torch.Tensor, image_hw, boundary: str = "full", tol: float = 1e-7
 ) -> float:
-    r""":math:`L = \|A\|_2^2` of the synthesis operator for images of size ``image_hw`` (power iteration).
+    r""":math:`L = \|A\|_2^2` of the synthesis operator for images of size ``image_hw``.
+
+    Power iteration for ``"full"``; exact (largest per-frequency eigenvalue) for ``"circular"``.
 
     Parameters
     ----------

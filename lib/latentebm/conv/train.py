@@ -16,7 +16,33 @@ from ..data import natural_images, whiten_image
 from .autoencoder import ConvSparseAutoencoder
 
 
-def whitened_images(names=None, color: bool = False, downscale: int = 1) -> list[torch.Tensor]:
+def contrast_normalize(image: np.ndarray, sigma: float = 2.0) -> np.ndarray:
+    r"""Local contrast normalization: subtract a Gaussian-weighted local mean, divide by the local std.
+
+    :math:`v = x - G_\sigma * x`, :math:`y = v / \max(c, \sqrt{G_\sigma * v^2})` with c the mean
+    local std (Jarrett et al. 2009). Works on (H, W) or (H, W, C) (channels normalized jointly);
+    output has unit variance.
+    """
+    from scipy.ndimage import gaussian_filter
+
+    x = np.asarray(image, dtype=np.float64)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"image must have shape (H, W) or (H, W, C), got {x.shape}")
+    sig = (sigma, sigma, 0) if x.ndim == 3 else (sigma, sigma)
+    v = x - gaussian_filter(x, sig, mode="reflect")
+    e = v**2 if x.ndim == 2 else (v**2).mean(-1)
+    local = np.sqrt(gaussian_filter(e, sigma, mode="reflect"))
+    y = (
+        v / np.maximum(local, local.mean())[..., None]
+        if x.ndim == 3
+        else v / np.maximum(local, local.mean())
+    )
+    return y / y.std()
+
+
+def whitened_images(
+    names=None, color: bool = False, downscale: int = 1, method: str = "whiten"
+) -> list[torch.Tensor]:
     """scikit-image photographs, whitened (flat spectrum, unit variance): list of (C, H, W) float32.
 
     ``names`` defaults to :data:`latentebm.data.images.NATURAL_IMAGES`; with ``color=True`` each
@@ -33,7 +59,9 @@ def whitened_images(names=None, color: bool = False, downscale: int = 1) -> list
             im = rescale(
                 im, 1 / downscale, anti_aliasing=True, channel_axis=-1 if im.ndim == 3 else None
             )
-        w = whiten_image(im)  # (H, W) or (H, W, 3)
+        w = (
+            whiten_image(im) if method == "whiten" else contrast_normalize(im)
+        )  # (H, W) or (H, W, 3)
         w = w[None] if w.ndim == 2 else np.moveaxis(w, -1, 0)  # (C, H, W)
         out.append(torch.from_numpy(np.ascontiguousarray(w)).float())
     return out
