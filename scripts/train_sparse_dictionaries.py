@@ -22,8 +22,8 @@ from latentebm.sparse.dictionary import dictionary_checkpoint, held_out_signals,
 # name -> settings. Quality is measured on the first `n_eval` held-out signals with `eval_iter`
 # FISTA iterations (the test recomputes exactly this on a subset).
 SETTINGS = {
-    "mnist": dict(n_atoms=256, lam=0.75, n_epochs=2, n_eval=2000, eval_iter=200),
-    "patches": dict(n_atoms=256, lam=0.6, n_epochs=5, n_eval=2000, eval_iter=200),
+    "mnist": dict(n_train=None, n_atoms=256, lam=0.75, n_epochs=2, n_eval=2000, eval_iter=200),
+    "patches": dict(n_train=40000, n_atoms=256, lam=1.0, n_epochs=3, n_eval=2000, eval_iter=200),
 }
 
 
@@ -45,7 +45,9 @@ def main(argv=None):
         cfg["lam"] = a.lam
     if a.n_epochs is not None:
         cfg["n_epochs"] = a.n_epochs
-    Y, Yt = training_signals(a.name, a.n_train), held_out_signals(a.name)
+    n_train = cfg.pop("n_train") if a.n_train is None else a.n_train
+    cfg.pop("n_train", None)
+    Y, Yt = training_signals(a.name, n_train), held_out_signals(a.name)
     print(f"{a.name}: training on {tuple(Y.shape)}, settings {cfg}, seed {a.seed}", flush=True)
     t0 = time.time()
     ckpt = dictionary_checkpoint(Y, Yt, seed=a.seed, progress=not a.no_progress, **cfg)

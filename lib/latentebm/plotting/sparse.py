@@ -221,3 +221,23 @@ def plot_codes(Y, W, Z, shape=(28, 28), titles=None):
         plot_code(Y[i], W, Z[i], shape, None if titles is None else titles[i], axes=axes[i])
     fig.tight_layout()
     return fig
+
+
+def plot_energy_curves(curves: dict, ax=None, ylabel: str = "energy", logy: bool = True):
+    """Energy (or any per-iteration quantity) vs iteration, one line per label. Returns the Axes.
+
+    Parameters
+    ----------
+    curves : dict {label: array of shape (T+1,)}
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.5))
+    for label, c in curves.items():
+        c = np.asarray(_to_numpy(c), dtype=np.float64)
+        ax.plot(np.arange(len(c)), c, lw=1.6, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
