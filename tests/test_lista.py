@@ -3,10 +3,13 @@ import torch
 from latentebm.lista import LISTA
 from latentebm.lista_train import (
     code_error,
+    dense_codes,
     equivalent_iterations,
     optimal_codes,
     predict,
     solver_errors,
+    sparse_codes,
+    train_book_lista,
     train_lista,
 )
 from latentebm.sparse import fista, ista, lipschitz
@@ -156,3 +159,21 @@ def test_bad_inputs_raise():
         code_error(torch.zeros(3, 50), torch.ones(4, 50))
     with pytest.raises(ValueError, match="solver"):
         solver_errors(y, W, 0.3, torch.ones(5, 50), [1], solver="admm")
+
+
+def test_sparse_codes_round_trip():
+    y, W = problem(40, 30, 50, dtype=torch.float32)
+    Z = fista(y, W, 0.3, n_iter=50)
+    d = sparse_codes(Z)
+    assert d["index"].numel() == int((Z != 0).sum()) < Z.numel()
+    torch.testing.assert_close(dense_codes(d), Z, rtol=0, atol=0)
+
+
+def test_book_recipe_checkpoint():
+    y, W = problem(60, 30, 50, dtype=torch.float32)
+    Z = optimal_codes(y, W, 0.3)
+    ckpt = train_book_lista(2, W, 0.3, y, Z, y, Z, n_epochs=2, batch_size=30, progress=False)
+    assert len(ckpt["loss_per_epoch"]) == 2
+    assert ckpt["lr"] == pytest.approx(3e-3 / 2**0.5)
+    model = LISTA.from_checkpoint(ckpt)
+    assert code_error(predict(model, y), Z) == pytest.approx(ckpt["test_code_error"], rel=1e-6)

@@ -79,6 +79,22 @@ def code_error(Z: torch.Tensor, Z_star: torch.Tensor) -> float:
     return float((Z.double() - Z_star.double()).pow(2).sum()) / den
 
 
+def sparse_codes(Z: torch.Tensor) -> dict:
+    """Codes (N, m) as a small dict for checkpoints: flat ``index`` (int32) and ``value`` (float32)
+    of the non-zeros, and ``shape``. :func:`dense_codes` inverts it."""
+    Z = as_tensor("Z", Z, ndims=(2,), shape_doc="(N, m)")
+    flat = Z.detach().reshape(-1).cpu()
+    index = torch.nonzero(flat).reshape(-1)
+    return {"index": index.int(), "value": flat[index].float(), "shape": list(Z.shape)}
+
+
+def dense_codes(d: dict) -> torch.Tensor:
+    """The (N, m) float32 matrix stored by :func:`sparse_codes`."""
+    Z = torch.zeros(math.prod(d["shape"]))
+    Z[d["index"].long()] = d["value"]
+    return Z.reshape(d["shape"])
+
+
 @torch.no_grad()
 def predict(model: LISTA, Y: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
     """LISTA's codes z(K) for many signals, in minibatches and without autograd: (N, m)."""
@@ -178,6 +194,43 @@ def train_lista(
                 break
     bar.close()
     return losses
+
+
+def train_book_lista(
+    K: int,
+    W: torch.Tensor,
+    lam: float,
+    Y: torch.Tensor,
+    Z_star: torch.Tensor,
+    Y_test: torch.Tensor | None = None,
+    Z_test: torch.Tensor | None = None,
+    *,
+    n_epochs: int = 20,
+    batch_size: int = 256,
+    seed: int = 0,
+    progress: bool = True,
+) -> dict:
+    """The book's recipe for LISTA-K (``scripts/train_lista.py``): a tied LISTA initialized as
+    ISTA, trained by :func:`train_lista` with learning rate 3e-3 / sqrt(K) (the gradient through
+    K steps grows with K). Returns a checkpoint dict: :meth:`LISTA.checkpoint`, the settings, the
+    mean loss per epoch, and the code errors on the training (and test) signals."""
+    K = positive_int("K", K)
+    model = LISTA(W, lam, K)
+    lr = 3e-3 / math.sqrt(K)
+    losses = train_lista(
+        model, Y, Z_star, n_epochs=n_epochs, batch_size=batch_size, lr=lr,
+        generator=torch.Generator().manual_seed(seed), progress=progress,
+    )  # fmt: skip
+    per_epoch = len(losses) // n_epochs
+    curve = [sum(losses[i : i + per_epoch]) / per_epoch for i in range(0, len(losses), per_epoch)]
+    ckpt = {
+        **model.checkpoint(), "lr": lr, "n_epochs": n_epochs, "batch_size": batch_size,
+        "n_train": Y.shape[0], "seed": seed, "loss_per_epoch": curve,
+        "train_code_error": code_error(predict(model, Y), Z_star),
+    }  # fmt: skip
+    if Y_test is not None:
+        ckpt["test_code_error"] = code_error(predict(model, Y_test), Z_test)
+    return ckpt
 
 
 def solver_errors(
