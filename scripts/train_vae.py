@@ -5,8 +5,8 @@
 
 The table of models (names and settings) is ``latentebm.vae.chapter.CHAPTER_MODELS``:
 vae_reference   784-400-20, beta = 1, 10 epochs: the pytorch/examples configuration
-vae2d_beta{b}   784-256-2, 15 epochs, b in BETAS: the balls, reconstructions, samples
-vae20d_beta{b}  784-256-20, 10 epochs, b in BETAS: active latent dimensions
+vae2d_beta{b}   784-256-2, 8 epochs (15 for b = 0), b in BETAS: the balls, reconstructions, samples
+vae20d_beta{b}  784-256-20, 5 epochs, b in BETAS: active latent dimensions
 """
 
 from __future__ import annotations

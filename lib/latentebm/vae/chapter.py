@@ -16,11 +16,14 @@ def _tag(beta: float) -> str:
 #: name -> keyword arguments of :func:`train_mnist_vae` (checkpoint ``lib/latentebm/checkpoints/<name>.pt``)
 CHAPTER_MODELS: dict[str, dict] = {
     # the pytorch/examples configuration: 784-400-20, beta = 1, 10 epochs, Adam 1e-3, batch 128
-    "vae_reference": dict(latent_dim=20, hidden=400, beta=1.0, n_epochs=10),
-    # 2-D latents, to draw the balls, for each beta of the sweep
-    **{f"vae2d_beta{_tag(b)}": dict(latent_dim=2, hidden=256, beta=b, n_epochs=15) for b in BETAS},
+    "vae_reference": dict(latent_dim=20, hidden=400, beta=1.0, n_epochs=10, n_track=0),
+    # 2-D latents, to draw the balls, for each beta of the sweep (beta = 0 longer: its balls' flight
+    # away from the origin is the point)
+    **{f"vae2d_beta{_tag(b)}": dict(latent_dim=2, hidden=256, beta=b, n_epochs=15 if b == 0 else 8)
+       for b in BETAS},
     # 20-D latents, to count the active dimensions for each beta
-    **{f"vae20d_beta{_tag(b)}": dict(latent_dim=20, hidden=256, beta=b, n_epochs=5) for b in BETAS},
+    **{f"vae20d_beta{_tag(b)}": dict(latent_dim=20, hidden=256, beta=b, n_epochs=5, n_track=0)
+       for b in BETAS},
 }
 
 

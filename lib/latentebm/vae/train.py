@@ -198,7 +198,8 @@ def train_mnist_vae(
 ) -> dict:
     """Train a :class:`VAE` on MNIST (the first ``n_train`` of the 60k training digits) and
     return its checkpoint dict (weights, settings, per-epoch test history, balls of the first
-    ``n_track`` test digits after every epoch) — what ``scripts/train_vae.py`` commits and what the
+    ``n_track`` test digits after every epoch, none if ``n_track = 0``; recording them uses no
+    randomness, so it does not change the training) — what ``scripts/train_vae.py`` commits and what the
     chapter's ``load_or_train`` calls when a checkpoint is missing.
     """
     from ..data import mnist
@@ -212,11 +213,13 @@ def train_mnist_vae(
         y = y[:n_train]
     model = VAE(latent_dim, hidden).to(device)
     hist = train_vae(
-        model, y, beta=beta, n_epochs=n_epochs, y_test=y_test, track=y_test[:n_track],
+        model, y, beta=beta, n_epochs=n_epochs, y_test=y_test,
+        track=y_test[:n_track] if n_track > 0 else None,
         generator=gen, progress=progress, reduction=reduction,
     )
     # balls stored in float16: (n_epochs + 1) x 2 tensors of shape (n_track, d)
-    hist["balls"] = [(m.half(), s.half()) for m, s in hist["balls"]]
+    if n_track > 0:
+        hist["balls"] = [(m.half(), s.half()) for m, s in hist["balls"]]
     settings = {"beta": float(beta), "n_epochs": n_epochs, "n_train": int(y.shape[0]),
                 "batch_size": 128, "lr": 1e-3, "seed": seed, "n_track": n_track,
                 "reduction": reduction}
