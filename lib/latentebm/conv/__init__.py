@@ -2,24 +2,35 @@ r"""Convolutional sparse coding: :math:`Y = \sum_i K_i * Z_i` with sparse featur
 
 operators    the synthesis operator (conv_transpose2d or FFT), its adjoint, the energy
 fista        conv_fista: batched convolutional sparse coding by FISTA
+admm         conv_admm: the Fourier-domain ADMM of Wohlberg (2016), circular boundary
 autoencoder  ConvSparseAutoencoder: encoder conv -> non-linearity -> diagonal, linear conv decoder
 train        training on whitened natural images
 selectivity  orientation-selectivity index of filters (centre-surround vs oriented)
 """
 
+from .admm import conv_admm
 from .autoencoder import ConvSparseAutoencoder
 from .fista import conv_fista, conv_lipschitz
 from .operators import ConvOperator, code_shape, conv_energy, correlate, synthesize
 from .selectivity import orientation_selectivity
-from .train import random_crops, train_conv_autoencoder, whitened_images
+from .train import (
+    fit_natural_images,
+    model_from_checkpoint,
+    random_crops,
+    train_conv_autoencoder,
+    whitened_images,
+)
 
 __all__ = [
     "ConvOperator",
     "ConvSparseAutoencoder",
     "code_shape",
+    "conv_admm",
     "conv_energy",
     "conv_fista",
     "conv_lipschitz",
+    "fit_natural_images",
+    "model_from_checkpoint",
     "correlate",
     "orientation_selectivity",
     "random_crops",

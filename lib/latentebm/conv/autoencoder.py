@@ -69,11 +69,15 @@ class ConvSparseAutoencoder(nn.Module):
         self.n_filters, self.kernel_size, self.in_channels = m, k, C
         self.nonlinearity = nonlinearity
         gen = generator if generator is not None else torch.Generator().manual_seed(0)
-        # Random kernels under a Gaussian window: localized from the start, so no corner noise
-        # has to be unlearned.
+        # Smooth random kernels under a Gaussian window: localized from the start, so no
+        # pixel noise in the corners has to be unlearned.
         r = torch.arange(k, dtype=torch.float32) - (k - 1) / 2
         window = torch.exp(-(r[:, None] ** 2 + r[None, :] ** 2) / (2 * (k / 5) ** 2))  # (k, k)
-        D = torch.randn(m, C, k, k, generator=gen) * window
+        blur = torch.exp(-(r**2) / 2)
+        blur = (blur[:, None] * blur[None, :] / blur.sum() ** 2).expand(m * C, 1, k, k)
+        noise = torch.randn(m * C, 1, k, k, generator=gen)
+        noise = F.conv2d(noise, blur[:1], padding=k // 2)[..., :k, :k]  # (m*C, 1, k, k), smooth
+        D = noise.reshape(m, C, k, k) * window
         D = D / D.flatten(1).norm(dim=1).view(m, 1, 1, 1)
         self.decoder = nn.Parameter(D)  # (m, C, k, k)
         self.encoder = nn.Parameter(0.1 * D.clone())  # (m, C, k, k)

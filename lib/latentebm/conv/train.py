@@ -41,14 +41,15 @@ def contrast_normalize(image: np.ndarray, sigma: float = 2.0) -> np.ndarray:
 
 
 def whitened_images(
-    names=None, color: bool = False, downscale: int = 1, method: str = "whiten"
+    names=None, color: bool = False, downscale: int = 1, method: str = "whiten", f0: float = 0.4
 ) -> list[torch.Tensor]:
     """scikit-image photographs, whitened (flat spectrum, unit variance): list of (C, H, W) float32.
 
     ``names`` defaults to :data:`latentebm.data.images.NATURAL_IMAGES`; with ``color=True`` each
     channel is whitened by the same filter, so colour contrasts are kept. ``downscale`` > 1 first
     shrinks the photographs (anti-aliased), so that a small kernel sees edges rather than texture
-    and sensor noise.
+    and sensor noise; ``f0`` is the cut-off of the whitening filter (cycles/pixel, see
+    :func:`latentebm.data.whiten_image`); ``method="lcn"`` uses :func:`contrast_normalize` instead.
     """
     ims = natural_images(color=color) if names is None else natural_images(names, color=color)
     out = []
@@ -60,7 +61,7 @@ def whitened_images(
                 im, 1 / downscale, anti_aliasing=True, channel_axis=-1 if im.ndim == 3 else None
             )
         w = (
-            whiten_image(im) if method == "whiten" else contrast_normalize(im)
+            whiten_image(im, f0=f0) if method == "whiten" else contrast_normalize(im)
         )  # (H, W) or (H, W, 3)
         w = w[None] if w.ndim == 2 else np.moveaxis(w, -1, 0)  # (C, H, W)
         out.append(torch.from_numpy(np.ascontiguousarray(w)).float())
@@ -102,6 +103,7 @@ def train_conv_autoencoder(
     batch_size: int = 16,
     crop_size: int = 32,
     lr: float = 3e-3,
+    encoder_decay: float = 1.0,
     generator: torch.Generator | None = None,
     progress: bool = True,
 ) -> dict:
@@ -119,6 +121,8 @@ def train_conv_autoencoder(
         Adam steps, crops per step, crop side.
     lr : float
         Adam's learning rate (cosine-decayed to zero).
+    encoder_decay : float
+        Decoupled (AdamW) weight decay of the encoder filters.
     generator : torch.Generator, optional
         For the crops (reproducible runs).
     progress : bool
@@ -134,7 +138,16 @@ def train_conv_autoencoder(
     device = model.decoder.device
     images = [im.to(device, model.decoder.dtype) for im in images]
     gen = generator if generator is not None else torch.Generator().manual_seed(0)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    # Decoupled weight decay on the encoder only: filter pixels that the gradient does not support
+    # (noise left from the initialization) fade away. The decoder is renormalized anyway.
+    others = [p for n, p in model.named_parameters() if n != "encoder"]
+    opt = torch.optim.AdamW(
+        [
+            {"params": [model.encoder], "weight_decay": encoder_decay},
+            {"params": others, "weight_decay": 0.0},
+        ],
+        lr=lr,
+    )
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, n_steps)
     hist = {"energy": [], "recon": [], "nonzero": []}
     acc = torch.zeros(3)
@@ -160,3 +173,63 @@ def train_conv_autoencoder(
             acc.zero_()
             bar.set_postfix(energy=f"{hist['energy'][-1]:.4g}", nnz=f"{hist['nonzero'][-1]:.3f}")
     return hist
+
+
+def fit_natural_images(
+    n_filters: int,
+    *,
+    kernel_size: int = 9,
+    color: bool = False,
+    lam: float = 2.0,
+    n_steps: int = 1500,
+    downscale: int = 2,
+    method: str = "whiten",
+    f0: float = 0.4,
+    seed: int = 0,
+    progress: bool = True,
+    device=None,
+) -> dict:
+    """Train one :class:`ConvSparseAutoencoder` on the book's natural images; return a checkpoint.
+
+    The recipe of the chapter's filter progression (and of ``scripts/train_conv_autoencoders.py``):
+    scikit-image's photographs downscaled by ``downscale``, contrast-normalized (``"lcn"``) or
+    whitened (``"whiten"``), random 32 x 32 crops, Adam.
+
+    Returns
+    -------
+    dict of the model's float32 tensors (``state``), its configuration and the training history,
+    readable by :func:`model_from_checkpoint` (and by ``torch.load(weights_only=True)``).
+    """
+    gen = torch.Generator().manual_seed(seed)
+    model = ConvSparseAutoencoder(
+        n_filters, kernel_size, 3 if color else 1, nonlinearity="shrink", generator=gen
+    )
+    if device is not None:
+        model = model.to(device)
+    images = whitened_images(color=color, downscale=downscale, method=method, f0=f0)
+    hist = train_conv_autoencoder(
+        model, images, lam, n_steps=n_steps, generator=gen, progress=progress
+    )
+    return {
+        "state": {k: v.detach().float().cpu() for k, v in model.state_dict().items()},
+        "config": {
+            "n_filters": n_filters,
+            "kernel_size": kernel_size,
+            "in_channels": 3 if color else 1,
+            "lam": float(lam),
+            "n_steps": n_steps,
+            "downscale": downscale,
+            "method": method,
+            "f0": f0,
+            "seed": seed,
+        },
+        "history": hist,
+    }
+
+
+def model_from_checkpoint(ckpt: dict) -> ConvSparseAutoencoder:
+    """Rebuild the :class:`ConvSparseAutoencoder` saved by :func:`fit_natural_images` (on the CPU)."""
+    cfg = ckpt["config"]
+    model = ConvSparseAutoencoder(cfg["n_filters"], cfg["kernel_size"], cfg["in_channels"])
+    model.load_state_dict(ckpt["state"])
+    return model
