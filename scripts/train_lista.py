@@ -25,7 +25,12 @@ import torch
 from latentebm import set_threads
 from latentebm.checkpoints import load, path_of, save
 from latentebm.data import mnist
-from latentebm.lista_train import optimal_codes, sparse_codes, train_book_lista
+from latentebm.lista_train import (
+    book_training_data,
+    optimal_codes,
+    sparse_codes,
+    train_book_lista,
+)
 
 KS = (1, 2, 3, 5, 10)
 
@@ -49,7 +54,7 @@ def main(argv=None):
     set_threads()
     d = load(path_of("mnist_dictionary"))
     W, lam = d["W"].float(), float(d["lam"])
-    Y, Yt = digits("train", a.n_train), digits("test", a.n_test)
+    Yt = digits("test", a.n_test)
     prog = not a.no_progress
 
     t0 = time.time()
@@ -62,7 +67,7 @@ def main(argv=None):
         f"test z*: {time.time() - t0:.0f} s, mean non-zeros {(Zt != 0).sum(1).float().mean():.2f}"
     )
     t0 = time.time()
-    Z = optimal_codes(Y, W, lam, tol=1e-4, max_iter=2000, batch_size=2000, progress=prog)
+    Y, Z = book_training_data(W, lam, a.n_train, progress=prog)
     print(f"train z*: {time.time() - t0:.0f} s", flush=True)
 
     for K in a.ks:

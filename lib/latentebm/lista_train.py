@@ -10,6 +10,7 @@ number of FISTA iterations needed to reach LISTA-K's error (:func:`equivalent_it
 from __future__ import annotations
 
 import math
+import time
 
 import torch
 from tqdm.auto import tqdm
@@ -196,6 +197,18 @@ def train_lista(
     return losses
 
 
+def book_training_data(W: torch.Tensor, lam: float, n_train: int = 20000, progress: bool = False):
+    """The book's training set: the first ``n_train`` MNIST training digits as rows (N, 784) and
+    their optimal codes (N, m) by :func:`optimal_codes` with tol 1e-4 (about a minute for 20000)."""
+    from .data import mnist
+
+    n_train = positive_int("n_train", n_train)
+    x, _ = mnist("train")
+    Y = x[:n_train].reshape(n_train, -1).to(W.device, W.dtype)  # (N, 784)
+    Z = optimal_codes(Y, W, lam, tol=1e-4, max_iter=2000, batch_size=2000, progress=progress)
+    return Y, Z
+
+
 def train_book_lista(
     K: int,
     W: torch.Tensor,
@@ -315,3 +328,20 @@ def equivalent_iterations(
             lo, hi = (lo, mid) if err(mid) <= target else (mid, hi)
         out.append(hi)
     return out
+
+
+def seconds_per_signal(fn, Y: torch.Tensor, repeats: int = 3) -> float:
+    """Wall-clock seconds per signal of ``fn(Y)`` on the whole batch ``Y`` (best of ``repeats``,
+    after one warm-up call). Timings depend on the machine and its load: print ratios."""
+    repeats = positive_int("repeats", repeats)
+    fn(Y)
+    best = float("inf")
+    for _ in range(repeats):
+        if Y.is_cuda:
+            torch.cuda.synchronize(Y.device)
+        t0 = time.perf_counter()
+        fn(Y)
+        if Y.is_cuda:
+            torch.cuda.synchronize(Y.device)
+        best = min(best, time.perf_counter() - t0)
+    return best / Y.shape[0]

@@ -188,12 +188,12 @@ def plot_code_comparison(Y, W, codes: dict, Z_star, shape=(28, 28), title: str |
                 ax.set_title(name, fontsize=9)
         ax = axes[i, -1]
         idx = np.arange(Zs.shape[1])
-        ax.bar(idx, Zs[i], width=1.0, color="0.75", label="$z^*$")
-        for k, z in codes.items():
-            style = next((s for m, s in METHOD_STYLE.items() if k.split()[0].startswith(m)), {})
+        ax.vlines(idx, 0, Zs[i], color="0.35", lw=1.0, label="$z^*$")
+        for k, z in reversed(codes.items()):  # the first method is drawn on top
+            style = next((s for m, s in METHOD_STYLE.items() if k.split("-")[0] == m), {})
             nz = np.flatnonzero(z[i])
-            ax.plot(nz, z[i][nz], ls="none", ms=3, label=k, marker=style.get("marker", "o"),
-                    color=style.get("color"))  # fmt: skip
+            ax.plot(nz, z[i][nz], ls="none", ms=3.5, label=k, marker=style.get("marker", "o"),
+                    mfc="none", mew=1.0, color=style.get("color"))  # fmt: skip
         ax.axhline(0, color="0.5", lw=0.5)
         ax.set_xlim(-1, Zs.shape[1])
         ax.tick_params(labelsize=7)
@@ -239,7 +239,8 @@ def plot_out_of_distribution(examples: dict, errors: dict, ax=None):
             ax.text(x, v, f"{v:.2f}", ha="center", va="bottom", fontsize=7)
     ax.set_xticks(np.arange(len(conds)))
     ax.set_xticklabels(conds)
-    ax.set_ylabel("relative code error")
+    ax.set_yscale("log")
+    ax.set_ylabel("relative code error (log)")
     ax.legend(frameon=False, fontsize=8, ncol=len(methods))
     fig.tight_layout()
     return fig
