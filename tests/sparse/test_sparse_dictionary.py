@@ -41,3 +41,29 @@ def test_history_and_ablation_without_normalization():
     # Without renormalization the atoms grow while the codes shrink.
     assert hist["atom_norm"][-1] > hist["atom_norm"][0] > 1.0
     assert hist["l1"][-1] < hist["l1"][0]
+
+
+def test_code_quality_of_planted_dictionary():
+    from latentebm.sparse.dictionary import code_quality
+
+    Y, W_true = planted(N=200)
+    q = code_quality(Y, W_true, lam=0.01, n_iter=500)
+    # The true dictionary codes its own signals almost exactly with ~3 atoms each.
+    assert q["rel_error"] < 0.02 and 2.5 < q["mean_nnz"] < 6
+    q_big = code_quality(Y, W_true, lam=10.0, n_iter=500)  # lam >= 2||W^T y||_inf: z = 0
+    assert q_big["mean_nnz"] == 0 and abs(q_big["rel_error"] - 1) < 1e-12
+
+
+def test_atom_statistics_tells_edges_from_noise():
+    from latentebm.sparse.dictionary import atom_statistics
+
+    x = torch.arange(12.0)
+    gabor = (
+        torch.exp(-((x[:, None] - 6) ** 2 + (x[None, :] - 6) ** 2) / 8) * torch.cos(1.2 * x)[None]
+    )
+    W = torch.cat([gabor.reshape(144, 1), normalize_columns(torch.randn(144, 64))], 1)
+    s = atom_statistics(W, (12, 12))
+    assert set(s) == {"coherence", "localization", "orientation"} and s["coherence"].shape == (65,)
+    assert s["coherence"][0] > 0.7 > s["coherence"][1:].median() + 0.5
+    assert s["localization"][0] > 0.8 > s["localization"][1:].median() + 0.5
+    assert abs(float(s["orientation"][0])) < 1e-6  # vertical stripes: gradient along x
