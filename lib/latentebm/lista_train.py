@@ -225,7 +225,7 @@ def train_book_lista(
 ) -> dict:
     """The book's recipe for LISTA-K (``scripts/train_lista.py``): a tied LISTA initialized as
     ISTA, trained by :func:`train_lista` with learning rate 3e-3 / sqrt(K) (the gradient through
-    K steps grows with K). Returns a checkpoint dict: :meth:`LISTA.checkpoint`, the settings, the
+    K steps grows with K). Returns a checkpoint dict: :meth:`latentebm.lista.LISTA.checkpoint`, the settings, the
     mean loss per epoch, and the code errors on the training (and test) signals."""
     K = positive_int("K", K)
     model = LISTA(W, lam, K)

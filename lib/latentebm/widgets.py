@@ -65,7 +65,7 @@ def precomputed_grid(
     """Two sliders over a grid of precomputed figures, ``pngs[(a, b)]`` for every pair.
 
     One slider per parameter; each value of the first parameter owns a Stack over the second,
-    and an outer Stack over the first parameter holds those — two ``jslink``s, no kernel needed.
+    and an outer Stack over the first parameter holds those — two ``jslink`` calls, no kernel needed.
     The second slider is linked to every inner stack.
 
     Parameters

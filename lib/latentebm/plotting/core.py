@@ -55,7 +55,7 @@ def show_atoms(
     ax : matplotlib Axes, optional
     ncols : atoms per row (default: about sqrt(m))
     per_atom_scale : bool
-        Scale each atom to its own max |value| (default), so weak atoms stay visible;
+        Scale each atom to its own largest absolute value (default), so weak atoms stay visible;
         otherwise one symmetric scale for all.
 
     Returns

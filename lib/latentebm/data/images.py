@@ -1,0 +1,94 @@
+"""Natural photographs shipped with scikit-image, whitened as in Olshausen & Field (1996)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from .._checks import positive_int
+
+# Photographs of natural scenes and objects that scikit-image ships inside its wheel (offline).
+NATURAL_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "rocket", "grass", "gravel", "brick")
+
+
+def natural_images(names=NATURAL_IMAGES, color: bool = False) -> list[np.ndarray]:
+    """Load scikit-image's photographs as float64 arrays in [0, 1].
+
+    Returns a list of (H, W) grey images, or (H, W, 3) RGB images with ``color=True``
+    (grey photographs are then repeated on three channels).
+    """
+    import skimage.data
+    from skimage.color import gray2rgb, rgb2gray
+
+    out = []
+    for name in names:
+        if not hasattr(skimage.data, name):
+            raise ValueError(f"names: skimage.data has no image {name!r}")
+        im = getattr(skimage.data, name)()
+        im = im.astype(np.float64) / 255.0 if im.dtype == np.uint8 else im.astype(np.float64)
+        if color:
+            out.append(gray2rgb(im) if im.ndim == 2 else im[..., :3])
+        else:
+            out.append(rgb2gray(im[..., :3]) if im.ndim == 3 else im)
+    return out
+
+
+def whiten_image(image: np.ndarray, f0: float = 0.4) -> np.ndarray:
+    r"""Flatten the 1/f amplitude spectrum of a natural image (Olshausen & Field 1996).
+
+    Multiplies the spectrum by :math:`R(f) = |f|\exp(-(|f|/f_0)^4)`: the ramp :math:`|f|` undoes
+    the 1/f fall-off of natural images, the exponential removes the noisy highest frequencies
+    (:math:`f_0` in cycles per pixel; 0.4 is O&F's 200 cycles per 512-pixel picture). Works on the last two axes; output has unit variance.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.ndim not in (2, 3):
+        raise ValueError(f"image must have shape (H, W) or (H, W, C), got {image.shape}")
+    chan_last = image.ndim == 3
+    x = np.moveaxis(image, -1, 0) if chan_last else image[None]  # (C, H, W)
+    H, W = x.shape[-2:]
+    fy = np.fft.fftfreq(H)[:, None]
+    fx = np.fft.fftfreq(W)[None, :]
+    f = np.sqrt(fx**2 + fy**2)  # cycles / pixel; Nyquist = 0.5
+    R = f * np.exp(-((f / f0) ** 4))
+    x = x - x.mean(axis=(-2, -1), keepdims=True)
+    out = np.real(np.fft.ifft2(np.fft.fft2(x) * R))
+    out /= out.std()
+    return np.moveaxis(out, 0, -1) if chan_last else out[0]
+
+
+def natural_patches(
+    n: int,
+    size: int = 12,
+    whiten: bool = True,
+    seed: int = 0,
+    names=NATURAL_IMAGES,
+) -> torch.Tensor:
+    """Random square patches of scikit-image's natural photographs, for sparse coding.
+
+    Each image is (optionally) whitened with :func:`whiten_image`, ``n`` patches are cut at
+    random positions (equally many per image), every patch has its mean removed, and the whole
+    set is scaled to unit variance per pixel.
+
+    Returns
+    -------
+    Tensor of shape (n, size * size), float32.
+    """
+    n = positive_int("n", n)
+    size = positive_int("size", size)
+    rng = np.random.default_rng(seed)
+    images = [whiten_image(im) if whiten else im for im in natural_images(names)]
+    counts = np.full(len(images), n // len(images))
+    counts[: n % len(images)] += 1
+    patches = []
+    for im, k in zip(images, counts):
+        H, W = im.shape
+        if H < size or W < size:
+            raise ValueError(f"size={size} is larger than an image of shape {im.shape}")
+        r = rng.integers(0, H - size + 1, k)
+        c = rng.integers(0, W - size + 1, k)
+        idx = np.arange(size)
+        patches.append(im[r[:, None, None] + idx[None, :, None], c[:, None, None] + idx[None, None, :]])
+    P = np.concatenate(patches).reshape(n, size * size)  # (n, size*size)
+    P = P - P.mean(axis=1, keepdims=True)
+    P = P / P.std()
+    return torch.from_numpy(P[rng.permutation(n)]).float()
