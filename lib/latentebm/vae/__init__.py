@@ -1,9 +1,12 @@
 r"""The variational auto-encoder: codes made noisy ("fuzzy balls") and tied to the origin by a KL spring.
 
-model   VAE(latent_dim, hidden): encode -> (mu, logvar), reparameterize, decode
-loss    vae_loss (reconstruction + beta * KL, nats per image), kl_divergence, kl_per_dim,
-        reconstruction_loss, energy (per-image free energy), active_dims
-train   train_vae (Adam, records the balls), evaluate, record_balls
+Modules::
+
+    model   VAE(latent_dim, hidden): encode -> (mu, logvar), reparameterize, decode
+    loss    vae_loss (reconstruction + beta * KL, nats per image), kl_divergence, kl_per_dim,
+            reconstruction_loss, energy (per-image free energy), active_dims
+    train   train_vae (Adam, records the balls), evaluate, record_balls, train_mnist_vae
+    chapter CHAPTER_MODELS (the chapter's checkpoints and their settings), load_chapter_model
 """
 
 from .loss import (
