@@ -19,6 +19,7 @@ from latentebm.conv import fit_natural_images, model_from_checkpoint, orientatio
 
 GREY_FILTERS = (1, 2, 4, 8, 16, 32, 64)
 COLOR_FILTERS = 32
+COLOR_STEPS = 1000  # three channels cost three times more per step
 
 
 def main():
@@ -31,7 +32,9 @@ def main():
     set_threads()
     jobs = [(m, False) for m in args.n_filters] + ([] if args.no_color else [(COLOR_FILTERS, True)])
     for m, color in jobs:
-        kw = {} if args.steps is None else {"n_steps": args.steps}
+        kw = {"n_steps": COLOR_STEPS} if color else {}
+        if args.steps is not None:
+            kw["n_steps"] = args.steps
         t0 = time.perf_counter()
         ckpt = fit_natural_images(m, color=color, progress=args.progress, **kw)
         path = save(ckpt, path_of(f"conv_sae_{'color' if color else 'grey'}_{m}"))

@@ -3,7 +3,7 @@ import torch
 from latentebm.conv import ConvSparseAutoencoder, random_crops, train_conv_autoencoder
 
 
-@pytest.mark.parametrize("nonlinearity", ["shrink", "tanh"])
+@pytest.mark.parametrize("nonlinearity", ["shrink", "relu", "tanh"])
 @pytest.mark.parametrize("C", [1, 3])
 def test_shapes_and_device(nonlinearity, C, device):
     model = ConvSparseAutoencoder(5, kernel_size=7, in_channels=C, nonlinearity=nonlinearity)
@@ -60,3 +60,11 @@ def test_bad_inputs():
         model(torch.randn(2, 1, 8, 8))
     with pytest.raises(ValueError, match="at least 16x16"):
         random_crops([torch.randn(1, 8, 8)], 2, 16)
+
+
+def test_relu_codes_are_non_negative():
+    model = ConvSparseAutoencoder(3, kernel_size=5, nonlinearity="relu")
+    with torch.no_grad():
+        model.threshold.fill_(0.0)
+    Z = model.encode(torch.randn(2, 1, 10, 10, generator=torch.Generator().manual_seed(2)))
+    assert (Z >= 0).all() and (Z > 0).any()

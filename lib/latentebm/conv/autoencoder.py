@@ -21,7 +21,7 @@ from torch import nn
 from .._checks import nonneg, positive_int
 from .operators import check_images
 
-NONLINEARITIES = ("shrink", "tanh")
+NONLINEARITIES = ("shrink", "relu", "tanh")
 
 
 class ConvSparseAutoencoder(nn.Module):
@@ -35,7 +35,8 @@ class ConvSparseAutoencoder(nn.Module):
         Size k of the k x k encoder filters and decoder kernels.
     in_channels : int
         Image channels C (1 grey, 3 colour).
-    nonlinearity : "shrink" or "tanh"
+    nonlinearity : "shrink" (signed soft threshold), "relu" (one-sided: non-negative codes, so
+        the two polarities of an edge need two filters) or "tanh"
     generator : torch.Generator, optional
         For a reproducible initialization.
 
@@ -89,9 +90,11 @@ class ConvSparseAutoencoder(nn.Module):
         Y = check_images(Y, self.decoder)
         k = self.kernel_size
         U = F.conv2d(Y, self.encoder, padding=k - 1)  # (N, m, H+k-1, W+k-1)
+        theta = self.threshold.abs().view(1, -1, 1, 1)
         if self.nonlinearity == "shrink":
-            theta = self.threshold.abs().view(1, -1, 1, 1)
             U = torch.sign(U) * F.relu(U.abs() - theta)
+        elif self.nonlinearity == "relu":  # one-sided shrinkage: non-negative codes
+            U = F.relu(U - theta)
         else:
             U = torch.tanh(U)
         return U * self.scale.view(1, -1, 1, 1)

@@ -182,9 +182,9 @@ def fit_natural_images(
     color: bool = False,
     lam: float = 2.0,
     n_steps: int = 1500,
-    downscale: int = 2,
+    downscale: int = 1,
     method: str = "whiten",
-    f0: float = 0.4,
+    f0: float = 0.15,
     seed: int = 0,
     progress: bool = True,
     device=None,
@@ -192,8 +192,9 @@ def fit_natural_images(
     """Train one :class:`ConvSparseAutoencoder` on the book's natural images; return a checkpoint.
 
     The recipe of the chapter's filter progression (and of ``scripts/train_conv_autoencoders.py``):
-    scikit-image's photographs downscaled by ``downscale``, contrast-normalized (``"lcn"``) or
-    whitened (``"whiten"``), random 32 x 32 crops, Adam.
+    scikit-image's photographs downscaled by ``downscale``, whitened (``"whiten"``, flat spectrum up
+    to ``f0`` cycles/pixel: the low cut-off keeps pixel noise out of the filters) or
+    contrast-normalized (``"lcn"``), random 32 x 32 crops, Adam.
 
     Returns
     -------

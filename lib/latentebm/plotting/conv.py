@@ -58,25 +58,28 @@ def show_filters(encoder, decoder, axes=None, ncols: int | None = None, title: s
     return axes
 
 
-def filter_progression(models: dict, osi: dict | None = None, ncols: int = 16):
+def filter_progression(models: dict, osi: dict | None = None, ncols: int = 8, width: float = 9.0):
     """One figure: for each number of filters m, encoder and decoder filters side by side.
 
     Parameters
     ----------
     models : dict m -> (encoder, decoder), Tensors of shape (m, 1, k, k)
     osi : dict m -> float, optional; the mean orientation-selectivity index shown in the title.
-    ncols : filters per row (a row of the figure holds up to ``ncols`` filters).
+    ncols : filters per row of each grid.
+    width : figure width in inches.
 
     Returns
     -------
     The Figure.
     """
     rows = [math.ceil(m / ncols) for m in models]
+    panel = width / 2  # inches per grid of ncols filters
+    heights = [panel * r / ncols + 0.3 for r in rows]
     fig, axes = plt.subplots(
         len(models),
         2,
-        figsize=(2 * (0.42 * ncols + 0.4), sum(0.42 * r + 0.45 for r in rows)),
-        gridspec_kw={"height_ratios": [r + 0.6 for r in rows]},
+        figsize=(width, sum(heights)),
+        gridspec_kw={"height_ratios": heights},
         squeeze=False,
     )
     for ax_pair, (m, (E, D)) in zip(axes, models.items(), strict=True):
