@@ -19,14 +19,8 @@ from latentebm import set_threads
 from latentebm.checkpoints import load, path_of
 from latentebm.data import mnist
 from latentebm.lista import LISTA
-from latentebm.lista_train import (
-    code_error,
-    dense_codes,
-    equivalent_iterations,
-    optimal_codes,
-    predict,
-    seconds_per_signal,
-)
+from latentebm.lista_eval import code_error, equivalent_iterations, seconds_per_signal
+from latentebm.lista_train import dense_codes, optimal_codes, predict
 from latentebm.sparse import fista
 
 KS = (1, 2, 3, 5, 10)

@@ -1,13 +1,11 @@
 import pytest
 import torch
 from latentebm.lista import LISTA
+from latentebm.lista_eval import code_error, equivalent_iterations, solver_errors
 from latentebm.lista_train import (
-    code_error,
     dense_codes,
-    equivalent_iterations,
     optimal_codes,
     predict,
-    solver_errors,
     sparse_codes,
     train_book_lista,
     train_lista,

@@ -12,7 +12,7 @@ With :math:`W_e = W/L` of shape (n, m) and :math:`S = I - W^\top W/L` of shape (
 "- S z" is a slip: the gradient step *adds* S z. LISTA (Gregor & LeCun 2010) keeps this
 recurrent form, runs it for a fixed number K of steps from z = 0, and learns :math:`W_e`, S and the
 threshold :math:`\theta` (one per code component) by backpropagation through time, so that
-:math:`z(K)` predicts the optimal code :math:`z^*`. Training lives in :mod:`latentebm.lista_train`.
+:math:`z(K)` predicts the optimal code :math:`z^*`. Training lives in :mod:`latentebm.lista_train`, evaluation in :mod:`latentebm.lista_eval`.
 """
 
 from __future__ import annotations
