@@ -58,11 +58,13 @@ def test_lipschitz_circular_matches_fourier_closed_form():
     assert L == pytest.approx(expected, rel=1e-6)
 
 
-def test_lipschitz_full_is_below_circular_bound_and_tight():
-    K = rand(4, 1, 5, 5, seed=6)
-    L_full = ConvOperator(K, (20, 20), "full").lipschitz(tol=1e-10)
-    bound = torch.fft.fft2(K[:, 0], s=(256, 256)).abs().pow(2).sum(0).max().item()
-    assert 0.9 * bound < L_full <= bound * (1 + 1e-9)
+@pytest.mark.parametrize("C", [1, 2])
+def test_lipschitz_full_fourier_bound_is_above_power_iteration_and_tight(C):
+    K = rand(4, C, 5, 5, seed=6)
+    A = ConvOperator(K, (20, 20), "full")
+    L_power = A.lipschitz(tol=1e-10, power=True)
+    L_bound = A.lipschitz()
+    assert 0.9 * L_bound < L_power <= L_bound * (1 + 1e-9)
 
 
 def test_energy_value_and_zero_code():

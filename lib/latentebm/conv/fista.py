@@ -3,8 +3,9 @@ r"""Convolutional sparse coding by FISTA: minimize :math:`\|Y - \sum_i K_i * Z_i
 The algorithm is :func:`latentebm.sparse.fista` with the matrix products replaced by the
 operator pair of :mod:`latentebm.conv.operators`: ``W z`` becomes the decoder
 :math:`\sum_i K_i * Z_i` (``conv_transpose2d`` or FFT) and ``W^T y`` its adjoint, the correlation
-with every kernel (``conv2d`` or FFT). The step is the same, with :math:`L = \|A\|_2^2` found by
-power iteration on :math:`A^\top A` (zero boundary) or exactly in the Fourier domain (circular):
+with every kernel (``conv2d`` or FFT). The step is the same, with :math:`L = \|A\|_2^2` from the Fourier domain (exact for the circular boundary, a tight
+upper bound for the zero boundary; power iteration on :math:`A^\top A` is the slow alternative,
+see :meth:`ConvOperator.lipschitz`):
 
 .. math:: Z \leftarrow \mathrm{shrink}_{\lambda/(2L)}\big(X - \tfrac1L A^\top(AX - Y)\big).
 """
@@ -18,11 +19,12 @@ from .operators import ConvOperator, check_boundary, check_codes, check_images, 
 
 
 def conv_lipschitz(
-    kernels: torch.Tensor, image_hw, boundary: str = "full", tol: float = 1e-7
+    kernels: torch.Tensor, image_hw, boundary: str = "full", tol: float = 1e-7, power: bool = False
 ) -> float:
     r""":math:`L = \|A\|_2^2` of the synthesis operator for images of size ``image_hw``.
 
-    Power iteration for ``"full"``; exact (largest per-frequency eigenvalue) for ``"circular"``.
+    The largest per-frequency eigenvalue: exact for ``"circular"``, a tight upper bound for
+    ``"full"``; ``power=True`` gives power iteration (see :meth:`ConvOperator.lipschitz`).
 
     Parameters
     ----------
@@ -30,12 +32,15 @@ def conv_lipschitz(
     image_hw : (H, W)
     boundary : "full" or "circular"
     tol : relative tolerance of the power iteration.
+    power : bool, use power iteration.
 
     Returns
     -------
     float
     """
-    return ConvOperator(check_kernels(kernels), image_hw, check_boundary(boundary)).lipschitz(tol)
+    return ConvOperator(check_kernels(kernels), image_hw, check_boundary(boundary)).lipschitz(
+        tol, power=power
+    )
 
 
 def conv_fista(
