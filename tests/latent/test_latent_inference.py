@@ -7,6 +7,7 @@ from latentebm.latent import (
     free_energy,
     grid,
     infer,
+    inside_outside_energy,
     n_active,
     off_data_mask,
     on_off_energy,
@@ -78,3 +79,15 @@ def test_bad_inference_arguments(gen):
         infer(m, y, n_iter=0)
     with pytest.raises(ValueError, match=r"y must have shape \(N, 2\)"):
         free_energy(m, torch.zeros(4, 3))
+
+
+def test_inside_outside_energy_splits_the_off_data_points():
+    data = torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [0.0, -0.5]])
+    pts = grid(2.0, 21)
+    F = (pts.norm(dim=1) > 1).float().view(
+        1, 21, 21
+    ) * 2.0 + 1.0  # 1 inside the unit disc, 3 outside
+    inside, outside = inside_outside_energy(F, data, 2.0, min_dist=0.3)
+    assert inside.item() == pytest.approx(1.0) and outside.item() > 2.0
+    with pytest.raises(ValueError, match="radii must be two positive numbers"):
+        inside_outside_energy(F, data, radii=(1.0, 0.0))

@@ -99,3 +99,23 @@ def test_bad_energy_inputs():
         m.energy(y, z, torch.zeros(5, 1))
     with pytest.raises(ValueError, match=r"x of shape \(N, 1\) is required"):
         LatentEBM(3, x_dim=1).energy(y, z[:1])
+
+
+def test_sin_features_and_bounded_decoder(gen):
+    m = LatentEBM(3, lam=[0.1, 0.2], features="sin", linear=False, hidden=8).double()
+    assert m.A is None and "A" not in m.state_dict()
+    z = torch.randn(2, 5, 3, dtype=torch.float64, generator=gen)
+    expect = torch.sin(z @ m.W1 + m.b1) @ m.W2 + m.b2
+    assert torch.allclose(m.decode(z), expect)
+    # bounded: |Dec(z)| <= ||W2||_2 sqrt(H) + |b2| for every z, however large
+    big = 1e3 * z
+    bound = torch.linalg.matrix_norm(m.W2, ord=2) * 8**0.5 + m.b2.norm(dim=-1)[:, 0]
+    assert (m.decode(big).norm(dim=-1) <= bound[:, None] + 1e-9).all()
+    back = LatentEBM.from_checkpoint(m.checkpoint())
+    assert (
+        back.features == "sin"
+        and not back.linear
+        and torch.allclose(back.decode(z.float()), m.float().decode(z.float()))
+    )
+    with pytest.raises(ValueError, match="features must be one of"):
+        LatentEBM(2, features="relu")

@@ -7,11 +7,12 @@ model         LatentEBM: an ensemble of K small models (one per lam / regularize
 regularizers  R(z): "none", "l1", "l2", "noisy" (VAE-like), their proximal step
 inference     infer (argmin over z), free_energy (min over z)
 train         train: minimize the mean free energy of the data
-landscape     grid, energy_grid, on_off_energy: F over the plane, on and off the data
+landscape     grid, energy_grid, on_off_energy, inside_outside_energy: F over the plane, on and
+              off the data (inside and outside the ellipse)
 """
 
 from .inference import free_energy, infer
-from .landscape import energy_grid, grid, off_data_mask, on_off_energy
+from .landscape import energy_grid, grid, inside_outside_energy, off_data_mask, on_off_energy
 from .model import LatentEBM
 from .regularizers import KINDS, l1, l2sq, n_active, prox
 from .train import train
@@ -25,6 +26,7 @@ __all__ = [
     "energy_grid",
     "off_data_mask",
     "on_off_energy",
+    "inside_outside_energy",
     "KINDS",
     "l1",
     "l2sq",

@@ -67,3 +67,40 @@ def on_off_energy(
         )
     mask = off_data_mask(grid(extent, n, like=F_grid), data.to(F_grid), min_dist)  # (n*n,)
     return F_data.mean(1), F_grid.reshape(K, -1)[:, mask].mean(1)
+
+
+def inside_outside_energy(
+    F_grid: torch.Tensor,
+    data: torch.Tensor,
+    extent: float = 2.0,
+    min_dist: float = 0.3,
+    radii: tuple[float, float] = (1.0, 0.5),
+):
+    r"""Mean free energy off the data, split into the points inside the ellipse and those outside.
+
+    Off-data points are the grid points farther than ``min_dist`` from every data point (as in
+    :func:`on_off_energy`); "inside" are those with :math:`(y_1/r_1)^2 + (y_2/r_2)^2 < 1`.
+
+    Parameters
+    ----------
+    F_grid : Tensor of shape (K, n, n), from :func:`energy_grid` with the same ``extent``
+    data : Tensor of shape (N, 2)
+    radii : (r1, r2), the radii of the ellipse the data lie on
+
+    Returns
+    -------
+    (inside, outside) : two Tensors of shape (K,)
+    """
+    F_grid = as_tensor("F_grid", F_grid, ndims=(3,), shape_doc="(K, n, n)")
+    K, n, _ = F_grid.shape
+    pts = grid(extent, n, like=F_grid)
+    off = off_data_mask(pts, data.to(F_grid), min_dist)
+    r1, r2 = (float(r) for r in radii)
+    if not (r1 > 0 and r2 > 0):
+        raise ValueError(f"radii must be two positive numbers, got {radii!r}")
+    inside = off & ((pts[:, 0] / r1) ** 2 + (pts[:, 1] / r2) ** 2 < 1)
+    outside = off & ~inside
+    if not inside.any() or not outside.any():
+        raise ValueError("no off-data grid point inside (or outside) the ellipse: use a finer grid")
+    F = F_grid.reshape(K, -1)
+    return F[:, inside].mean(1), F[:, outside].mean(1)

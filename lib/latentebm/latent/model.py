@@ -22,11 +22,15 @@ pass, which is how the book trains a whole sweep of :math:`\lambda` in seconds.
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
 from .._checks import as_tensor, nonneg, positive_int
 from .regularizers import KINDS, check_kind, penalty
+
+_FEATURES = {"tanh": torch.tanh, "sin": torch.sin}
 
 
 def _per_model(name, value, K):
@@ -52,6 +56,10 @@ class LatentEBM(nn.Module):
     x_dim : int, size of the conditioning input x (0: unconditional model)
     max_gain : float, bound on the spectral norm of :math:`W_1` (the decoder's Lipschitz constant)
     noise_std : float, standard deviation of the noise added to z by "noisy" models
+    features : str, the hidden non-linearity: "tanh" (default) or "sin" (periodic features in z,
+        Fourier-feature style)
+    linear : bool, keep the linear term :math:`A^\top z` (default). Without it the decoder is
+        bounded, :math:`\|\mathrm{Dec}(z) - b_2\| \le \sqrt{H}`, so far points are out of reach
     generator : torch.Generator, optional, for the initial weights
     """
 
@@ -65,6 +73,8 @@ class LatentEBM(nn.Module):
         x_dim: int = 0,
         max_gain: float = 4.0,
         noise_std: float = 0.3,
+        features: str = "tanh",
+        linear: bool = True,
         generator: torch.Generator | None = None,
     ):
         super().__init__()
@@ -80,6 +90,11 @@ class LatentEBM(nn.Module):
         self.latent_dim, self.hidden, self.y_dim, self.x_dim = d, H, n, x_dim
         self.max_gain, self.noise = nonneg("max_gain", max_gain), nonneg("noise_std", noise_std)
         self.kinds = kinds
+        if features not in _FEATURES:
+            raise ValueError(f"features must be one of {sorted(_FEATURES)}, got {features!r}")
+        if not isinstance(linear, bool):
+            raise TypeError(f"linear must be a bool, got {type(linear).__name__}")
+        self.features, self.linear = features, linear
         self.register_buffer("lam", torch.tensor(lams))  # (K,)
         self.register_buffer("a", torch.tensor([KINDS[k][0] for k in kinds]))  # (K,) weight of L1
         self.register_buffer("b", torch.tensor([KINDS[k][1] for k in kinds]))  # (K,) weight of L2^2
@@ -88,10 +103,12 @@ class LatentEBM(nn.Module):
         )
         g = generator if generator is not None else torch.Generator().manual_seed(0)
         self.W1 = nn.Parameter(torch.randn(K, d, H, generator=g) * max_gain / (d**0.5 + H**0.5))
-        self.b1 = nn.Parameter(torch.rand(K, 1, H, generator=g) * 2 - 1)
+        phase = math.pi if features == "sin" else 1.0  # sin: uniform phases in [-pi, pi]
+        self.b1 = nn.Parameter((torch.rand(K, 1, H, generator=g) * 2 - 1) * phase)
         self.W2 = nn.Parameter(torch.randn(K, H, n, generator=g) / (H**0.5 + n**0.5))
         self.b2 = nn.Parameter(torch.zeros(K, 1, n))
-        self.A = nn.Parameter(torch.randn(K, d, n, generator=g) / (d**0.5 + n**0.5))
+        A = torch.randn(K, d, n, generator=g) / (d**0.5 + n**0.5)
+        self.A = nn.Parameter(A, requires_grad=linear) if linear else None
         self.P = (
             nn.Parameter(torch.randn(K, x_dim, H, generator=g) / (x_dim**0.5 + H**0.5))
             if x_dim
@@ -114,6 +131,8 @@ class LatentEBM(nn.Module):
             x_dim=self.x_dim,
             max_gain=self.max_gain,
             noise_std=self.noise,
+            features=self.features,
+            linear=self.linear,
         )
 
     @classmethod
@@ -143,6 +162,8 @@ class LatentEBM(nn.Module):
     def project_(self) -> None:
         """Cap the spectral norms (in place): ``||W1||_2 <= max_gain``, ``||W2||_2 <= 1``, ``||A||_2 <= 1``."""
         for W, cap in ((self.W1, self.max_gain), (self.W2, 1.0), (self.A, 1.0)):
+            if W is None:
+                continue
             s = torch.linalg.matrix_norm(W, ord=2)  # (K,)
             W.mul_(torch.clamp(cap / s.clamp_min(1e-12), max=1.0)[:, None, None])
 
@@ -186,8 +207,12 @@ class LatentEBM(nn.Module):
 
     def decode(self, z: torch.Tensor, x=None) -> torch.Tensor:
         r""":math:`\bar y = \mathrm{Dec}(\mathrm{Pred}(x), z)`: z of shape (..., K, M, d) -> (..., K, M, n)."""
-        hidden = torch.tanh(z @ self.W1 + self.predict(x) + self.b1)  # (..., K, M, H)
-        return z @ self.A + hidden @ self.W2 + self.b2  # (..., K, M, n)
+        hidden = _FEATURES[self.features](z @ self.W1 + self.predict(x) + self.b1)  # (..., K, M, H)
+        if (
+            self.linear
+        ):  # same operation order as before the option existed (reproducible checkpoints)
+            return z @ self.A + hidden @ self.W2 + self.b2  # (..., K, M, n)
+        return hidden @ self.W2 + self.b2
 
     def cost(self, y, z, x=None, eps=None) -> torch.Tensor:
         r""":math:`C(y, \mathrm{Dec}(z)) = \|y - \bar y\|^2`, averaged over noise samples ``eps``.
