@@ -48,8 +48,8 @@ def infer(
     r"""Minimize :math:`E(x, y, z) = C(y, \mathrm{Dec}(\mathrm{Pred}(x), z)) + \lambda R(z)` over z.
 
     Proximal gradient with a per-code step size :math:`t`:
-    :math:`z' = \mathrm{prox}_{t\lambda R}(z - t\nabla_z C)`, accepted (and t *= 1.5) if
-    :math:`E(z') \le E(z)`, else rejected (and t /= 2). Restart 0 starts at ``z0`` (default 0),
+    :math:`z' = \mathrm{prox}_{t\lambda R}(z - t\nabla_z C)`, accepted (and ``t *= 1.5``) if
+    :math:`E(z') \le E(z)`, else rejected (and ``t /= 2``). Restart 0 starts at ``z0`` (default 0),
     the others at :math:`\mathcal N(0, \text{init\_std}^2)`; the lowest final energy wins.
 
     Parameters
