@@ -8,9 +8,12 @@ from latentebm.latent import (
     grid,
     infer,
     inside_outside_energy,
+    landscape_table,
     n_active,
     off_data_mask,
     on_off_energy,
+    pick_good,
+    recipes,
     train,
 )
 
@@ -38,15 +41,23 @@ def test_collapse_lam0_surjective_decoder(gen):
     assert F.max() < 1e-4
 
 
-def test_regularized_model_separates_data_from_the_rest(gen):
+def test_notebook_sweep_at_small_size(gen):
+    # The chapter's L2^2 sweep (same lams, decoder and gain as recipes.train_sweep), on 128 points,
+    # 150 epochs and a 24 x 24 grid. Measured (seeds 0-2): good lam = 0.1, outside/on 10-11,
+    # on-data F at the largest lam 200-250x that at the good lam.
     y = ellipse(128, noise=0.05, generator=gen)
-    m = LatentEBM(8, lam=[0.0, 0.03], regularizer=["none", "l2"], hidden=32, max_gain=8.0)
-    train(m, y, n_epochs=100, progress=False)
-    Fg = energy_grid(m, extent=2.0, n=24, n_iter=60, n_restarts=2)  # (2, 24, 24)
-    on, off = on_off_energy(Fg, free_energy(m, y, n_iter=60), y)
-    assert off[1] > 10 * on[1]  # lam > 0: the data sit in a valley
-    assert (Fg[0] < 1e-3).float().mean() > 0.9  # lam = 0: collapse, flat zero
-    assert (Fg[1] < 1e-3).float().mean() < 0.5
+    lams = [0.0] + recipes.LAMS
+    kinds = ["none"] + ["l2"] * len(recipes.LAMS)
+    m = LatentEBM(8, lam=lams, regularizer=kinds, hidden=recipes.HIDDEN, max_gain=recipes.MAX_GAIN)
+    train(m, y, n_epochs=150, progress=False, generator=gen)
+    Fg = energy_grid(m, extent=2.0, n=24, n_iter=60, n_restarts=3, init_std=2.0)
+    tab = landscape_table(Fg, free_energy(m, y, n_iter=60), y, extent=2.0)
+    assert tab["low"][0] > 0.9  # lam = 0: collapse, flat zero
+    good = pick_good(tab, range(1, m.n_models), max_low=0.1)  # the notebook's rule
+    assert tab["low"][good] < 0.1 and 0 < lams[good] < lams[-1]
+    assert tab["ratio"][good] > 5  # the outside of the ellipse is well above the data
+    assert tab["inside"][good] <= tab["max_on"][good]  # the winding argument: the inside stays low
+    assert tab["on"][-1] > 20 * tab["on"][good]  # too large: the data are out of reach
 
 
 def test_training_lowers_the_free_energy_and_l1_codes_are_sparse(gen):
@@ -91,3 +102,18 @@ def test_inside_outside_energy_splits_the_off_data_points():
     assert inside.item() == pytest.approx(1.0) and outside.item() > 2.0
     with pytest.raises(ValueError, match="radii must be two positive numbers"):
         inside_outside_energy(F, data, radii=(1.0, 0.0))
+
+
+def test_landscape_table_and_pick_good():
+    data = torch.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [0.0, -0.5]])
+    pts = grid(2.0, 21)
+    far = (pts.norm(dim=1) > 1).float().view(21, 21)
+    F = torch.stack([torch.zeros(21, 21), 1e-2 + far, 0.5 + far])  # collapsed, good, too high
+    F_data = torch.tensor([[0.0] * 4, [1e-2] * 4, [0.5, 0.5, 0.5, 0.7]])
+    tab = landscape_table(F, F_data, data, 2.0)
+    assert tab["ratio"][0].isnan() and tab["low"][0] == 1.0 and tab["low"][1] == 0.0
+    assert tab["ratio"][1].item() == pytest.approx(tab["outside"][1].item() / 1e-2)
+    assert tab["max_on"][2].item() == pytest.approx(0.7)
+    assert pick_good(tab, [0, 1, 2]) == 1  # 0 is collapsed, 2 has the smaller ratio
+    with pytest.raises(ValueError, match="no candidate"):
+        pick_good(tab, [0])

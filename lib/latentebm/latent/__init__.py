@@ -7,12 +7,20 @@ model         LatentEBM: an ensemble of K small models (one per lam / regularize
 regularizers  R(z): "none", "l1", "l2", "noisy" (VAE-like), their proximal step
 inference     infer (argmin over z), free_energy (min over z)
 train         train: minimize the mean free energy of the data
-landscape     grid, energy_grid, on_off_energy, inside_outside_energy: F over the plane, on and
-              off the data (inside and outside the ellipse)
+landscape     grid, energy_grid, on_off_energy, inside_outside_energy, landscape_table, pick_good:
+              F over the plane, on and off the data (inside and outside the ellipse)
 """
 
 from .inference import free_energy, infer
-from .landscape import energy_grid, grid, inside_outside_energy, off_data_mask, on_off_energy
+from .landscape import (
+    energy_grid,
+    grid,
+    inside_outside_energy,
+    landscape_table,
+    off_data_mask,
+    on_off_energy,
+    pick_good,
+)
 from .model import LatentEBM
 from .regularizers import KINDS, l1, l2sq, n_active, prox
 from .train import train
@@ -27,6 +35,8 @@ __all__ = [
     "off_data_mask",
     "on_off_energy",
     "inside_outside_energy",
+    "landscape_table",
+    "pick_good",
     "KINDS",
     "l1",
     "l2sq",

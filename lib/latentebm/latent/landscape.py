@@ -104,3 +104,53 @@ def inside_outside_energy(
         raise ValueError("no off-data grid point inside (or outside) the ellipse: use a finer grid")
     F = F_grid.reshape(K, -1)
     return F[:, inside].mean(1), F[:, outside].mean(1)
+
+
+def landscape_table(
+    F_grid: torch.Tensor,
+    F_data: torch.Tensor,
+    data: torch.Tensor,
+    extent: float = 2.0,
+    min_dist: float = 0.3,
+    radii: tuple[float, float] = (1.0, 0.5),
+    eps: float = 1e-3,
+) -> dict[str, torch.Tensor]:
+    r"""The numbers that tell a good energy landscape from a collapsed or an over-regularized one.
+
+    Parameters
+    ----------
+    F_grid : Tensor of shape (K, n, n), from :func:`energy_grid` with the same ``extent``
+    F_data : Tensor of shape (K, N), the free energy of the data points
+    data : Tensor of shape (N, 2)
+    min_dist, radii : as in :func:`on_off_energy` and :func:`inside_outside_energy`
+    eps : float, the threshold of "low" energy
+
+    Returns
+    -------
+    dict of Tensors of shape (K,): ``on`` (mean F on the data), ``max_on`` (largest F on the
+    data), ``inside`` / ``outside`` (mean F of the off-data grid points inside / outside the
+    ellipse), ``ratio`` (outside / on; NaN where on < 1e-5, the 0/0 of a collapsed model) and
+    ``low`` (fraction of the grid with F < eps).
+    """
+    on, _ = on_off_energy(F_grid, F_data, data, extent, min_dist)
+    inside, outside = inside_outside_energy(F_grid, data, extent, min_dist, radii)
+    ratio = torch.where(on > 1e-5, outside / on.clamp_min(1e-5), torch.full_like(on, float("nan")))
+    low = (F_grid < nonneg("eps", eps)).flatten(1).float().mean(1)
+    return dict(
+        on=on, max_on=F_data.max(1).values, inside=inside, outside=outside, ratio=ratio, low=low
+    )
+
+
+def pick_good(table: dict, candidates, max_low: float = 0.1) -> int:
+    r"""The rule for a "good" :math:`\lambda`: among ``candidates`` (model indices), those whose
+    fraction of the plane with low energy is below ``max_low`` (not collapsed), the one with the
+    largest outside / on ratio. Returns its index; ValueError if no candidate qualifies.
+    """
+    ok = [
+        int(k)
+        for k in candidates
+        if table["low"][k] < max_low and table["ratio"][k] == table["ratio"][k]
+    ]
+    if not ok:
+        raise ValueError(f"no candidate has a fraction of low energy below max_low={max_low}")
+    return max(ok, key=lambda k: table["ratio"][k].item())

@@ -15,7 +15,7 @@ from .inference import free_energy
 from .model import LatentEBM
 from .train import train
 
-LAMS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0]  # the sweep; lam = 0 is the "none" model
+LAMS = [0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]  # the sweep; lam = 0 is "none"
 N_DATA, N_EPOCHS, HIDDEN, MAX_GAIN = 256, 300, 32, 8.0
 
 
@@ -26,7 +26,7 @@ def data(device="cpu") -> torch.Tensor:
 
 
 def train_sweep(device="cpu", progress=True) -> dict:
-    """13 models with an 8-D latent: R = none, then L1 and L2^2 at each lam of LAMS."""
+    """19 models with an 8-D latent: R = none, then L1 and L2^2 at each lam of LAMS."""
     kinds = ["none"] + ["l1"] * len(LAMS) + ["l2"] * len(LAMS)
     lams = [0.0] + LAMS + LAMS
     model = LatentEBM(8, lam=lams, regularizer=kinds, hidden=HIDDEN, max_gain=MAX_GAIN).to(device)
