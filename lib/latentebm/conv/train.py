@@ -45,11 +45,11 @@ def whitened_images(
 ) -> list[torch.Tensor]:
     """scikit-image photographs, whitened (flat spectrum, unit variance): list of (C, H, W) float32.
 
-    ``names`` defaults to :data:`latentebm.data.images.NATURAL_IMAGES`; with ``color=True`` each
+    ``names`` defaults to ``latentebm.data.images.NATURAL_IMAGES``; with ``color=True`` each
     channel is whitened by the same filter, so colour contrasts are kept. ``downscale`` > 1 first
     shrinks the photographs (anti-aliased), so that a small kernel sees edges rather than texture
     and sensor noise; ``f0`` is the cut-off of the whitening filter (cycles/pixel, see
-    :func:`latentebm.data.whiten_image`); ``method="lcn"`` uses :func:`contrast_normalize` instead.
+    :func:`latentebm.data.whiten_image`); ``method="lcn"`` uses :func:`latentebm.conv.train.contrast_normalize` instead.
     """
     ims = natural_images(color=color) if names is None else natural_images(names, color=color)
     out = []
