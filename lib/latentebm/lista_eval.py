@@ -85,7 +85,7 @@ def equivalent_iterations(
     ----------
     targets : sequence of float
         Code errors to match, e.g. LISTA-K's :func:`code_error` for several K.
-    Y, W, lam, Z_star : the problem and its optimal codes (see :func:`optimal_codes`).
+    Y, W, lam, Z_star : the problem and its optimal codes (see :func:`latentebm.lista_train.optimal_codes`).
     max_iter : int
 
     Returns

@@ -5,7 +5,7 @@ operator pair of :mod:`latentebm.conv.operators`: ``W z`` becomes the decoder
 :math:`\sum_i K_i * Z_i` (``conv_transpose2d`` or FFT) and ``W^T y`` its adjoint, the correlation
 with every kernel (``conv2d`` or FFT). The step is the same, with :math:`L = \|A\|_2^2` from the Fourier domain (exact for the circular boundary, a tight
 upper bound for the zero boundary; power iteration on :math:`A^\top A` is the slow alternative,
-see :meth:`ConvOperator.lipschitz`):
+see ``ConvOperator.lipschitz``):
 
 .. math:: Z \leftarrow \mathrm{shrink}_{\lambda/(2L)}\big(X - \tfrac1L A^\top(AX - Y)\big).
 """
@@ -24,7 +24,7 @@ def conv_lipschitz(
     r""":math:`L = \|A\|_2^2` of the synthesis operator for images of size ``image_hw``.
 
     The largest per-frequency eigenvalue: exact for ``"circular"``, a tight upper bound for
-    ``"full"``; ``power=True`` gives power iteration (see :meth:`ConvOperator.lipschitz`).
+    ``"full"``; ``power=True`` gives power iteration (see ``ConvOperator.lipschitz``).
 
     Parameters
     ----------

@@ -49,7 +49,7 @@ def whitened_images(
     channel is whitened by the same filter, so colour contrasts are kept. ``downscale`` > 1 first
     shrinks the photographs (anti-aliased), so that a small kernel sees edges rather than texture
     and sensor noise; ``f0`` is the cut-off of the whitening filter (cycles/pixel, see
-    :func:`latentebm.data.whiten_image`); ``method="lcn"`` uses :func:`latentebm.conv.train.contrast_normalize` instead.
+    :func:`latentebm.data.whiten_image`); ``method="lcn"`` uses ``contrast_normalize`` instead.
     """
     ims = natural_images(color=color) if names is None else natural_images(names, color=color)
     out = []

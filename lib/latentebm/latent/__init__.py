@@ -3,12 +3,14 @@ r"""Regularized latent-variable EBMs on 2-D toy data: the collapse at :math:`\la
 .. math:: E(x, y, z) = C(y, \mathrm{Dec}(\mathrm{Pred}(x), z)) + \lambda R(z), \qquad
           F(x, y) = \min_z E(x, y, z)
 
-model         LatentEBM: an ensemble of K small models (one per lam / regularizer)
-regularizers  R(z): "none", "l1", "l2", "noisy" (VAE-like), their proximal step
-inference     infer (argmin over z), free_energy (min over z)
-train         train: minimize the mean free energy of the data
-landscape     grid, energy_grid, on_off_energy, inside_outside_energy, landscape_table, pick_good:
-              F over the plane, on and off the data (inside and outside the ellipse)
+Modules::
+
+    model         LatentEBM: an ensemble of K small models (one per lam / regularizer)
+    regularizers  R(z): "none", "l1", "l2", "noisy" (VAE-like), their proximal step
+    inference     infer (argmin over z), free_energy (min over z)
+    train         train: minimize the mean free energy of the data
+    landscape     grid, energy_grid, on_off_energy, inside_outside_energy, landscape_table, pick_good:
+                  F over the plane, on and off the data (inside and outside the ellipse)
 """
 
 from .inference import free_energy, infer
