@@ -54,15 +54,17 @@ def objective(s, D, X, lmbda=LMBDA):
     return float(conv_energy(Y, K, Z, 2 * lmbda, boundary="circular")) / 2
 
 
-def run_sporco(s, D, n_iter, dtype, tol=0.0):
+def run_sporco(s, D, n_iter, dtype, tol=0.0, aux_obj=True):
     from sporco.admm import cbpdn
 
+    # AuxVarObj=True: SPORCO evaluates its objective on the sparse variable Y, which it returns
+    # (with False it uses the non-sparse X, whose L1 norm is larger: an unfair curve).
     opt = cbpdn.ConvBPDN.Options(
         {
             "Verbose": False,
             "MaxMainIter": n_iter,
             "RelStopTol": tol,
-            "AuxVarObj": False,
+            "AuxVarObj": aux_obj,
             "DataType": dtype,
         }
     )
@@ -98,7 +100,7 @@ def main():
     set_threads(1)
     s, D = problem()
     # 1. SPORCO's example run (200 iterations, RelStopTol 5e-3): its "example objective".
-    X_ex, T_ex, _, _ = run_sporco(s, D, 200, np.float64, tol=5e-3)
+    X_ex, T_ex, _, _ = run_sporco(s, D, 200, np.float64, tol=5e-3, aux_obj=False)
     example_obj = objective(s, D, X_ex)
     print(f"SPORCO example objective {example_obj:.6f} (float64 run, {T_ex:.2f} s)")
     n_sp = int(os.environ.get("BENCH_SPORCO_ITERS", "500"))
@@ -126,7 +128,11 @@ def main():
         else:
             final = objective(s, D, X)
         curves[name] = (obj, times, final, len(obj))
-    best = min(min(c[0].min(), c[2]) for c in curves.values())
+    # The reference: objectives recomputed in float64 (finals) and float64 curves; float32 curves
+    # carry rounding errors of ~1e-7 relative in their own objective evaluations.
+    best = min(
+        min(c[2] for c in curves.values()), *(c[0].min() for n, c in curves.items() if "64" in n)
+    )
     print(f"best objective found {best:.10f}\n")
     print(
         "| solver | iterations | time (s) | final objective | to example objective (s) "
