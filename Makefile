@@ -36,6 +36,7 @@ data: venv
 
 # The library's tests; the book's own tests (tests/book) need the built book: `make test` runs them.
 test-lib: data
+	$(PY) -m ruff check lib tests benchmarks scripts
 	$(PY) -m pytest tests --ignore=tests/book $(PYTEST_OK5)
 
 test-notebooks: data
@@ -76,8 +77,13 @@ notebooks: data
 	    --ExecutePreprocessor.timeout=1200 --log-level=WARN "$$nb"; \
 	done
 
+# Measurements against the peers named in the issues (never part of `make test`): scikit-learn,
+# SPORCO, and the committed LISTA checkpoints. Tables and verdicts: benchmarks/README.md.
 bench: data
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) benchmarks/sparse_coding.py
+	$(PY) benchmarks/lista.py
+	$(PY) benchmarks/conv_sparse_coding.py
 
 lint: venv
 	$(PY) -m ruff check lib tests benchmarks scripts

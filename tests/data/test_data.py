@@ -1,8 +1,6 @@
+import numpy as np
 import pytest
 import torch
-
-import numpy as np
-
 from latentebm.data import data_root, ellipse, mnist, natural_images, natural_patches, whiten_image
 from latentebm.data.mnist import CACHE_NAME
 

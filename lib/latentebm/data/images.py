@@ -80,7 +80,7 @@ def natural_patches(
     counts = np.full(len(images), n // len(images))
     counts[: n % len(images)] += 1
     patches = []
-    for im, k in zip(images, counts):
+    for im, k in zip(images, counts, strict=True):
         H, W = im.shape
         if H < size or W < size:
             raise ValueError(f"size={size} is larger than an image of shape {im.shape}")

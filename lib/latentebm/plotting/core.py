@@ -88,8 +88,7 @@ def show_atoms(
         ] = atoms[k]
     if ax is None:
         _, ax = plt.subplots(figsize=(min(8, 0.45 * ncols + 1), min(8, 0.45 * nrows + 1)))
-    cmap = matplotlib.colormaps["RdBu_r"].copy()
-    cmap.set_bad("0.85")
+    cmap = matplotlib.colormaps["RdBu_r"].with_extremes(bad="0.85")
     ax.imshow(canvas, cmap=cmap, vmin=-vmax, vmax=vmax, interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
