@@ -13,6 +13,8 @@ import pytest
 
 yaml = pytest.importorskip("yaml")
 
+from toc import toc_files  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -30,23 +32,6 @@ if "google.colab" in sys.modules:
 
 def config() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text())
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("chapters"))
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
 
 
 def load(path: Path) -> dict:

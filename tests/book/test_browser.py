@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
+from toc import toc_files
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -46,20 +47,7 @@ STEP_TIMEOUT_MS = 3_000  # one slider step -> new image
 
 def toc_pages() -> list[str]:
     """Every page of the book, as its path relative to _build/html, in table-of-contents order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("chapters"))
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [f + ".html" for f in files]
+    return [f + ".html" for f in toc_files()]
 
 
 PAGES = toc_pages()
