@@ -5,6 +5,7 @@ fista        conv_fista: batched convolutional sparse coding by FISTA
 admm         conv_admm: the Fourier-domain ADMM of Wohlberg (2016), circular boundary
 autoencoder  ConvSparseAutoencoder: encoder conv -> non-linearity -> diagonal, linear conv decoder
 train        training on whitened natural images
+psd          train_psd: kernels fitted to FISTA's codes, encoder trained to predict them
 selectivity  orientation-selectivity index of filters (centre-surround vs oriented)
 """
 
@@ -12,6 +13,7 @@ from .admm import conv_admm
 from .autoencoder import ConvSparseAutoencoder
 from .fista import conv_fista, conv_lipschitz
 from .operators import ConvOperator, code_shape, conv_energy, correlate, synthesize
+from .psd import train_psd
 from .selectivity import orientation_selectivity
 from .train import (
     fit_natural_images,
@@ -36,5 +38,6 @@ __all__ = [
     "random_crops",
     "synthesize",
     "train_conv_autoencoder",
+    "train_psd",
     "whitened_images",
 ]

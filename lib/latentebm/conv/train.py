@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from .._checks import nonneg, positive_int
 from ..data import natural_images, whiten_image
 from .autoencoder import ConvSparseAutoencoder
+from .psd import train_psd
 
 
 def contrast_normalize(image: np.ndarray, sigma: float = 2.0) -> np.ndarray:
@@ -181,10 +182,11 @@ def fit_natural_images(
     kernel_size: int = 9,
     color: bool = False,
     lam: float = 2.0,
-    n_steps: int = 1500,
-    downscale: int = 1,
+    n_steps: int | None = None,
+    downscale: int = 2,
     method: str = "whiten",
-    f0: float = 0.15,
+    f0: float = 0.25,
+    training: str = "psd",
     seed: int = 0,
     progress: bool = True,
     device=None,
@@ -192,9 +194,13 @@ def fit_natural_images(
     """Train one :class:`ConvSparseAutoencoder` on the book's natural images; return a checkpoint.
 
     The recipe of the chapter's filter progression (and of ``scripts/train_conv_autoencoders.py``):
-    scikit-image's photographs downscaled by ``downscale``, whitened (``"whiten"``, flat spectrum up
-    to ``f0`` cycles/pixel: the low cut-off keeps pixel noise out of the filters) or
-    contrast-normalized (``"lcn"``), random 32 x 32 crops, Adam.
+    scikit-image's photographs downscaled by ``downscale`` (so that 9 x 9 kernels see edges rather
+    than texture), whitened (``"whiten"``, flat spectrum up to ``f0`` cycles/pixel: the cut-off
+    keeps pixel noise out of the filters) or contrast-normalized (``"lcn"``). ``training="psd"``
+    (default): :func:`latentebm.conv.train_psd`, kernels fitted to FISTA's optimal codes of 64 x 64
+    crops, the encoder trained to predict them (``n_steps`` defaults to 300, 200 in colour);
+    ``training="autoencoder"``: :func:`train_conv_autoencoder`, Adam on the energy of the encoder's
+    own code over 32 x 32 crops (``n_steps`` defaults to 1500).
 
     Returns
     -------
@@ -207,10 +213,13 @@ def fit_natural_images(
     )
     if device is not None:
         model = model.to(device)
+    if training not in ("psd", "autoencoder"):
+        raise ValueError(f"training must be 'psd' or 'autoencoder', got {training!r}")
+    if n_steps is None:
+        n_steps = (200 if color else 300) if training == "psd" else 1500
     images = whitened_images(color=color, downscale=downscale, method=method, f0=f0)
-    hist = train_conv_autoencoder(
-        model, images, lam, n_steps=n_steps, generator=gen, progress=progress
-    )
+    fit = train_psd if training == "psd" else train_conv_autoencoder
+    hist = fit(model, images, lam, n_steps=n_steps, generator=gen, progress=progress)
     return {
         "state": {k: v.detach().float().cpu() for k, v in model.state_dict().items()},
         "config": {
@@ -222,6 +231,7 @@ def fit_natural_images(
             "downscale": downscale,
             "method": method,
             "f0": f0,
+            "training": training,
             "seed": seed,
         },
         "history": hist,
