@@ -4,6 +4,7 @@ operators    the synthesis operator (conv_transpose2d or FFT), its adjoint, the 
 fista        conv_fista: batched convolutional sparse coding by FISTA
 admm         conv_admm: the Fourier-domain ADMM of Wohlberg (2016), circular boundary
 autoencoder  ConvSparseAutoencoder: encoder conv -> non-linearity -> diagonal, linear conv decoder
+crops        random_crops: the training minibatches
 train        training on whitened natural images
 psd          train_psd: kernels fitted to FISTA's codes, encoder trained to predict them
 selectivity  orientation-selectivity index of filters (centre-surround vs oriented)
@@ -11,6 +12,7 @@ selectivity  orientation-selectivity index of filters (centre-surround vs orient
 
 from .admm import conv_admm
 from .autoencoder import ConvSparseAutoencoder
+from .crops import random_crops
 from .fista import conv_fista, conv_lipschitz
 from .operators import ConvOperator, code_shape, conv_energy, correlate, synthesize
 from .psd import train_psd
@@ -18,7 +20,6 @@ from .selectivity import orientation_selectivity
 from .train import (
     fit_natural_images,
     model_from_checkpoint,
-    random_crops,
     train_conv_autoencoder,
     whitened_images,
 )

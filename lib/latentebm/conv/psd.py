@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from .._checks import nonneg, positive_int
 from .autoencoder import ConvSparseAutoencoder
+from .crops import random_crops
 from .fista import conv_fista
 from .operators import synthesize
 
@@ -78,8 +79,6 @@ def train_psd(
     Kavukcuoglu et al. (2010), "Learning convolutional feature hierarchies for visual
     recognition"; Zeiler et al. (2010), "Deconvolutional networks".
     """
-    from .train import random_crops  # train imports this module
-
     lam = nonneg("lam", lam)
     n_steps = positive_int("n_steps", n_steps)
     n_iter = positive_int("n_iter", n_iter)

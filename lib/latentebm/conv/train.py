@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from .._checks import nonneg, positive_int
 from ..data import natural_images, whiten_image
 from .autoencoder import ConvSparseAutoencoder
+from .crops import random_crops
 from .psd import train_psd
 
 
@@ -67,32 +68,6 @@ def whitened_images(
         w = w[None] if w.ndim == 2 else np.moveaxis(w, -1, 0)  # (C, H, W)
         out.append(torch.from_numpy(np.ascontiguousarray(w)).float())
     return out
-
-
-def random_crops(
-    images: list[torch.Tensor], n: int, size: int, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """``n`` random ``size`` x ``size`` crops of (C, H, W) images, images picked uniformly.
-
-    Returns
-    -------
-    Tensor of shape (n, C, size, size), on the images' device.
-    """
-    n, size = positive_int("n", n), positive_int("size", size)
-    if not images:
-        raise ValueError("images must be a non-empty list of (C, H, W) tensors")
-    pick = torch.randint(0, len(images), (n,), generator=generator)
-    crops = []
-    for i in pick.tolist():
-        im = images[i]
-        if im.ndim != 3 or min(im.shape[-2:]) < size:
-            raise ValueError(
-                f"images must be (C, H, W) of at least {size}x{size}, got {tuple(im.shape)}"
-            )
-        r = int(torch.randint(0, im.shape[1] - size + 1, (1,), generator=generator))
-        c = int(torch.randint(0, im.shape[2] - size + 1, (1,), generator=generator))
-        crops.append(im[:, r : r + size, c : c + size])
-    return torch.stack(crops)  # (n, C, size, size)
 
 
 def train_conv_autoencoder(
