@@ -5,10 +5,11 @@ from latentebm.data import data_root, ellipse, mnist, natural_images, natural_pa
 from latentebm.data.mnist import CACHE_NAME
 
 
-def test_mnist_shapes_and_range():
+def test_mnist_shapes_and_range(device):
     if not (data_root() / CACHE_NAME).exists():
         pytest.skip("MNIST not in the data cache; `python -m latentebm.data fetch` fills it")
-    x, y = mnist("test")
+    x, y = mnist("test", device=device)
+    assert x.device.type == y.device.type == device.type
     assert x.shape == (10000, 1, 28, 28) and x.dtype == torch.float32
     assert x.min() == 0 and x.max() == 1
     assert y.shape == (10000,) and set(y.tolist()) == set(range(10))
