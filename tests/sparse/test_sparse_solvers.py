@@ -86,9 +86,9 @@ def test_history_and_warm_start(device):
     y, W = problem(4, 30, 50, torch.float64, device)
     z, hist = fista(y[0], W, 0.1, n_iter=10, history=True)
     assert z.shape == (50,) and hist.shape == (11,)
-    assert hist[0] == pytest.approx(float((y[0] ** 2).sum()))  # z(0) = 0
+    assert float(hist[0]) == pytest.approx(float((y[0] ** 2).sum()))  # z(0) = 0
     z_warm, hist2 = fista(y[0], W, 0.1, n_iter=1, z0=z, history=True)
-    assert hist2[0] == pytest.approx(float(hist[-1]))
+    assert float(hist2[0]) == pytest.approx(float(hist[-1]))
 
 
 def test_lecture_step_equals_ours_at_twice_lambda(device):
