@@ -40,3 +40,14 @@ def test_load_errors(tmp_path):
     (tmp_path / "bad.pt").write_bytes(b"garbage")
     with pytest.raises(RuntimeError, match="unreadable"):
         load(tmp_path / "bad.pt")
+
+
+def test_every_committed_checkpoint_loads_safely():
+    # weights_only loading: a checkpoint holding anything but tensors and plain Python values
+    # (a TorchVersion string, a class) would be refused in the reader's notebook.
+    from latentebm.checkpoints import CHECKPOINT_DIR
+
+    files = sorted(CHECKPOINT_DIR.glob("*.pt"))
+    assert len(files) >= 20
+    for f in files:
+        assert load(f) is not None, f.name

@@ -175,3 +175,39 @@ def show_image(Y, ax=None, title: str | None = None):
     if title:
         ax.set_title(title)
     return ax
+
+
+LABELS_OF = {
+    "sparse": "sparse encoder, frozen",
+    "random": "random encoder, frozen",
+    "scratch": "convnet from scratch",
+    "sparse+finetune": "sparse encoder, fine-tuned",
+}
+
+
+def plot_few_labels(res: dict, ax=None):
+    """Test accuracy against the number of labelled digits, one line per variant (mean ± sd over seeds).
+
+    ``res`` is the dict of :func:`latentebm.conv.transfer.few_labels`; returns the Axes.
+    """
+    acc = 100 * _np(res["accuracy"])  # (variants, n_labels, seeds)
+    n = np.asarray(res["n_labels"])
+    if acc.ndim != 3 or acc.shape[:2] != (len(res["variants"]), len(n)):
+        raise ValueError(
+            f"res['accuracy'] must have shape ({len(res['variants'])}, {len(n)}, seeds), got {acc.shape}"
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.6))
+    styles = {"sparse": "o-", "random": "s--", "scratch": "^-", "sparse+finetune": "D-"}
+    for v, name in enumerate(res["variants"]):
+        mean, sd = acc[v].mean(1), acc[v].std(1)
+        ax.errorbar(
+            n, mean, yerr=sd, fmt=styles.get(name, "o-"), capsize=3, label=LABELS_OF.get(name, name)
+        )
+    ax.set_xscale("log")
+    ax.minorticks_off()
+    ax.set_xticks(n, [str(k) for k in n])
+    ax.set(xlabel="labelled training digits", ylabel="test accuracy (%)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax

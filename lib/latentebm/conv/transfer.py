@@ -1,0 +1,225 @@
+r"""Few labels: filters learned without labels on natural images vs a convnet trained from scratch.
+
+The lecture's side remark: plugged into a convnet, the filters of a convolutional sparse
+auto-encoder do not beat training from scratch in general, but help when labelled samples (or
+categories) are few. Every classifier here has one architecture::
+
+    digit (N, 1, 28, 28) -> encoder: conv (m filters k x k) -> shrink -> diagonal    (N, m, 28+k-1, 28+k-1)
+                         -> |.| -> average pool to p x p -> standardize             (N, m p^2)
+                         -> linear                                                  (N, 10) logits
+
+and the variants differ only in where the encoder comes from and whether it learns:
+
+- ``"sparse"``: the encoder of a :class:`ConvSparseAutoencoder` trained *without labels* on
+  natural images, frozen; only the linear layer sees the labels;
+- ``"random"``: the same architecture with the encoder at its random initialization, frozen (the
+  control: is it the learned filters, or would any filters do?);
+- ``"scratch"``: the whole network (encoder included, from the random initialization) trained on
+  the labelled digits alone;
+- ``"sparse+finetune"``: the pretrained encoder as the initialization, then the whole network
+  trained on the labelled digits (unsupervised pre-training, supervised fine-tuning).
+
+Training is full-batch Adam on the cross-entropy (the labelled sets are small), the standardization
+uses the statistics of the labelled set, and accuracy is measured on held-out digits.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .._checks import as_tensor, positive_int
+from .autoencoder import ConvSparseAutoencoder
+
+VARIANTS = ("sparse", "random", "scratch", "sparse+finetune")
+
+
+class DigitClassifier(nn.Module):
+    """Encoder of a :class:`ConvSparseAutoencoder`, pooled magnitudes, standardization, linear layer."""
+
+    def __init__(self, encoder: ConvSparseAutoencoder, pool: int = 4, n_classes: int = 10):
+        super().__init__()
+        self.encoder = encoder
+        self.pool = positive_int("pool", pool)
+        d = encoder.n_filters * self.pool**2
+        self.standardize = nn.BatchNorm1d(d, affine=False, momentum=1.0)  # full batch: exact
+        self.head = nn.Linear(d, positive_int("n_classes", n_classes))
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Pooled code magnitudes, shape (N, m * pool^2), before standardization."""
+        Z = self.encoder.encode(x)  # (N, m, H+k-1, W+k-1)
+        return F.adaptive_avg_pool2d(Z.abs(), self.pool).flatten(1)
+
+    def classify(self, f: torch.Tensor) -> torch.Tensor:
+        """Logits of shape (N, n_classes) from features f of shape (N, m * pool^2)."""
+        return self.head(self.standardize(f))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits of shape (N, n_classes) for digits x of shape (N, 1, H, W)."""
+        return self.classify(self.features(x))
+
+
+def standardize_digits(x: torch.Tensor) -> torch.Tensor:
+    """Digits in [0, 1] to zero mean and unit variance over the image (the encoders' input scale)."""
+    x = as_tensor("x", x, ndims=(4,), shape_doc="(N, 1, H, W)")
+    mu = x.mean((1, 2, 3), keepdim=True)
+    sd = x.std((1, 2, 3), keepdim=True).clamp_min(1e-6)
+    return (x - mu) / sd
+
+
+def fit_classifier(
+    model: DigitClassifier,
+    x: torch.Tensor,
+    labels: torch.Tensor,
+    *,
+    train_encoder: bool,
+    n_steps: int = 300,
+    lr: float = 1e-2,
+    encoder_lr: float = 1e-3,
+    weight_decay: float = 1e-3,
+) -> list[float]:
+    """Full-batch Adam on the cross-entropy; the encoder learns only if ``train_encoder``.
+
+    Parameters
+    ----------
+    model : DigitClassifier (trained in place, on its own device)
+    x : Tensor of shape (N, 1, H, W), standardized digits
+    labels : Tensor of shape (N,), integer classes
+
+    Returns
+    -------
+    The training loss at every step.
+    """
+    x = as_tensor("x", x, ndims=(4,), shape_doc="(N, 1, H, W)")
+    if labels.shape != (x.shape[0],):
+        raise ValueError(f"labels must have shape ({x.shape[0]},), got {tuple(labels.shape)}")
+    n_steps = positive_int("n_steps", n_steps)
+    model.encoder.requires_grad_(train_encoder)
+    groups = [{"params": model.head.parameters(), "lr": lr, "weight_decay": weight_decay}]
+    if train_encoder:
+        groups.append({"params": model.encoder.parameters(), "lr": encoder_lr, "weight_decay": 0.0})
+    opt = torch.optim.Adam(groups)
+    model.train()
+    if not train_encoder:  # a frozen encoder gives the same features at every step
+        with torch.no_grad():
+            f = model.features(x)  # (N, d)
+    losses = []
+    for _ in range(n_steps):
+        loss = F.cross_entropy(model(x) if train_encoder else model.classify(f), labels)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        losses.append(float(loss.detach()))
+    model.eval()
+    return losses
+
+
+@torch.no_grad()
+def accuracy(
+    model: DigitClassifier, x: torch.Tensor, labels: torch.Tensor, batch_size: int = 2000
+) -> float:
+    """Fraction of the digits ``x`` (N, 1, H, W) whose predicted class equals ``labels`` (N,)."""
+    model.eval()
+    right = 0
+    for s in range(0, x.shape[0], batch_size):
+        right += int((model(x[s : s + batch_size]).argmax(1) == labels[s : s + batch_size]).sum())
+    return right / x.shape[0]
+
+
+def few_labels(
+    pretrained: ConvSparseAutoencoder,
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    x_test: torch.Tensor,
+    y_test: torch.Tensor,
+    n_labels=(100, 300, 1000),
+    seeds=(0, 1, 2),
+    variants=VARIANTS,
+    pool: int = 4,
+    n_steps: int = 300,
+) -> dict:
+    """Test accuracy of each variant, for each number of labelled digits and each random subset.
+
+    Parameters
+    ----------
+    pretrained : ConvSparseAutoencoder
+        Trained without labels (e.g. on natural images); its encoder is the ``"sparse"`` variant.
+        Must have one input channel. Never modified (copied per run).
+    x_train, x_test : Tensors of shape (N, 1, 28, 28) in [0, 1]; y_train, y_test : (N,) classes
+    n_labels : numbers of labelled training digits (random subsets of ``x_train``)
+    seeds : one subset (and one random initialization) per seed
+
+    Returns
+    -------
+    dict with ``"n_labels"``, ``"seeds"``, ``"variants"`` and ``"accuracy"``: Tensor of shape
+    (len(variants), len(n_labels), len(seeds)).
+    """
+    if not isinstance(pretrained, ConvSparseAutoencoder) or pretrained.in_channels != 1:
+        raise TypeError("pretrained must be a ConvSparseAutoencoder with in_channels = 1")
+    unknown = set(variants) - set(VARIANTS)
+    if unknown:
+        raise ValueError(f"variants must be among {VARIANTS}, got {sorted(unknown)}")
+    for name, xs, ys in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if not isinstance(ys, torch.Tensor) or ys.shape != (xs.shape[0],):
+            raise ValueError(f"y_{name} must have shape ({xs.shape[0]},) like x_{name}'s batch")
+    device = pretrained.decoder.device
+    x_train = standardize_digits(x_train).to(device)
+    x_test = standardize_digits(x_test).to(device)
+    y_train, y_test = y_train.to(device), y_test.to(device)
+    if max(n_labels) > x_train.shape[0]:
+        raise ValueError(
+            f"n_labels must be <= {x_train.shape[0]} (the training digits), got {max(n_labels)}"
+        )
+    acc = torch.zeros(len(variants), len(n_labels), len(seeds))
+    for j, n in enumerate(n_labels):
+        for s, seed in enumerate(seeds):
+            g = torch.Generator().manual_seed(seed)
+            idx = torch.randperm(x_train.shape[0], generator=g)[:n].to(device)
+            for v, name in enumerate(variants):
+                if name.startswith("sparse"):
+                    enc = copy.deepcopy(pretrained)
+                else:  # random init, same shapes and non-linearity as the pretrained encoder
+                    enc = ConvSparseAutoencoder(
+                        pretrained.n_filters, pretrained.kernel_size, 1, pretrained.nonlinearity,
+                        generator=torch.Generator().manual_seed(1000 + seed),
+                    ).to(device)  # fmt: skip
+                torch.manual_seed(seed)  # the linear layer's initialization
+                model = DigitClassifier(enc, pool).to(device)
+                fit_classifier(model, x_train[idx], y_train[idx], train_encoder=name in ("scratch", "sparse+finetune"),
+                               n_steps=n_steps)  # fmt: skip
+                acc[v, j, s] = accuracy(model, x_test, y_test)
+    return {
+        "n_labels": list(n_labels),
+        "seeds": list(seeds),
+        "variants": list(variants),
+        "accuracy": acc,
+    }
+
+
+BOOK_N_LABELS = (30, 100, 300, 1000, 3000)
+BOOK_PRETRAINED = "conv_sae_grey_32"
+
+
+def book_few_labels(
+    device=None, seeds=(0, 1, 2, 3, 4), n_labels=BOOK_N_LABELS, n_steps: int = 300
+) -> dict:
+    """The chapter's table: :func:`few_labels` with the committed 32-filter model, on all of MNIST.
+
+    What ``scripts/few_labels.py`` saves and the chapter's ``load_or_train`` calls when the
+    checkpoint is missing: about a minute and a half on a GPU, hours on one CPU core.
+    """
+    from ..checkpoints import load, path_of
+    from ..data import mnist
+    from .train import model_from_checkpoint
+
+    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    pretrained = model_from_checkpoint(load(path_of(BOOK_PRETRAINED))).to(device)
+    x, y = mnist("train")
+    xt, yt = mnist("test")
+    res = few_labels(pretrained, x, y, xt, yt, n_labels=n_labels, seeds=seeds, n_steps=n_steps)
+    res["config"] = {"pretrained": BOOK_PRETRAINED, "n_steps": n_steps, "pool": 4,
+                     "device": device.type, "torch": str(torch.__version__)}  # fmt: skip
+    return res
