@@ -1,4 +1,4 @@
-"""Batch sparse coding: this library's FISTA against scikit-learn's ``sparse_encode``.
+"""Batch sparse coding: this library's FISTA and adaptive FISTA against scikit-learn's ``sparse_encode``.
 
     nice .venv/bin/python benchmarks/sparse_coding.py              # all problems, 1 thread each
     nice .venv/bin/python benchmarks/sparse_coding.py --threads 2  # 2 threads each
@@ -13,7 +13,8 @@ natural guess, alpha = lam, solves a different problem).
 For each problem it prints the time each solver needs to reach a relative energy gap
 ``(sum E(z) - sum E*) / sum E*`` of 1e-3 and 1e-6, where E* is the per-signal minimum over two
 long float64 solves (FISTA and coordinate descent). "Time to reach gap g" is the time of the
-cheapest setting that reaches it: the smallest ``n_iter`` of FISTA (set-up included), the
+cheapest setting that reaches it: the smallest ``n_iter`` of FISTA and of ``adaptive_fista``
+(set-up included: Gram matrix, eigenvalues, y W), the
 smallest ``max_iter`` of ``lasso_cd`` (its own tolerance is fixed at 1e-8 inside
 ``sparse_encode``); ``lasso_lars`` is exact, so its total time is reported. Energies are always
 evaluated in float64. The settings are found once (untimed, results are deterministic), then all
@@ -38,7 +39,7 @@ import warnings
 import numpy as np
 import sklearn
 import torch
-from latentebm.sparse import energy, fista
+from latentebm.sparse import adaptive_fista, energy, fista
 from threadpoolctl import threadpool_limits
 
 warnings.filterwarnings("ignore", module="sklearn")  # ConvergenceWarning at small max_iter
@@ -98,6 +99,10 @@ PROBLEMS = {
 # ---------------------------------------------------------------------------------------------
 def run_fista(y, W, lam, k):
     return fista(y, W, lam, n_iter=k)
+
+
+def run_adaptive(y, W, lam, k):
+    return adaptive_fista(y, W, lam, n_iter=k)
 
 
 def run_cd(Y, D, lam, k):
@@ -168,10 +173,10 @@ def bench(key, title, y, W, lam, repeats, threads):
     print(f"alpha mapping, relative energy gap on 50 signals: {msg}")
 
     # Find the cheapest setting reaching each gap (untimed; the solvers are deterministic).
-    def first_fista(yy, WW):
+    def first_fista(yy, WW, run=run_fista):
         found, curve = {}, []
         for k in FISTA_GRID:
-            g = gap(run_fista(yy, WW, lam, k))
+            g = gap(run(yy, WW, lam, k))
             curve.append((k, g))
             for target in GAPS:
                 if target not in found and g <= target:
@@ -207,6 +212,8 @@ def bench(key, title, y, W, lam, repeats, threads):
     settings = {
         "FISTA float32": first_fista(y32, W32)[0],
         "FISTA float64": first_fista(y, W)[0],
+        "adaptive FISTA float32": first_fista(y32, W32, run_adaptive)[0],
+        "adaptive FISTA float64": first_fista(y, W, run_adaptive)[0],
         "lasso_cd float32": first_cd(Y32, D32),
         "lasso_cd float64": first_cd(Y64, D64),
     }
@@ -248,6 +255,12 @@ def bench(key, title, y, W, lam, repeats, threads):
         jobs[("FISTA float32", target)] = lambda k=k: run_fista(y32, W32, lam, k)
     for target, k in settings["FISTA float64"].items():
         jobs[("FISTA float64", target)] = lambda k=k: run_fista(y, W, lam, k)
+    for target, k in settings["adaptive FISTA float32"].items():
+        jobs[("adaptive FISTA float32", target)] = lambda k=k: run_adaptive(y32, W32, lam, k)
+    for target, k in settings["adaptive FISTA float64"].items():
+        jobs[("adaptive FISTA float64", target)] = lambda k=k: run_adaptive(y, W, lam, k)
+    jobs[("adaptive iter", k1)] = lambda: run_adaptive(y32, W32, lam, k1)
+    jobs[("adaptive iter", k2)] = lambda: run_adaptive(y32, W32, lam, k2)
     for dt, YY, DD in (("float32", Y32, D32), ("float64", Y64, D64)):
         for target, k in settings[f"lasso_cd {dt}"].items():
             jobs[(f"lasso_cd {dt}", target)] = lambda k=k, YY=YY, DD=DD: run_cd(YY, DD, lam, k)
@@ -268,15 +281,21 @@ def bench(key, title, y, W, lam, repeats, threads):
     t_iter = (best[("iter", k2)] - best[("iter", k1)]) / (k2 - k1)
     t_mm = best[("matmul", 0)] / 10
     setup = best[("iter", 1)] - t_iter
+    t_iter_ad = (best[("adaptive iter", k2)] - best[("adaptive iter", k1)]) / (k2 - k1)
     print(
         f"FISTA float32 per iteration: {1e3 * t_iter:.2f} ms; bare matmul {shapes}: "
         f"{1e3 * t_mm:.2f} ms ({flops / t_mm / 1e9:.0f} GFLOP/s): throughput {100 * t_mm / t_iter:.0f}% "
         f"of the matmul peak; set-up {1e3 * setup:.1f} ms (= {setup / t_iter:.1f} iterations)"
     )
+    print(
+        f"adaptive FISTA float32 per iteration: {1e3 * t_iter_ad:.2f} ms "
+        f"({100 * t_mm / t_iter_ad:.0f}% of the matmul peak)"
+    )
 
     # Table.
     rows = []
-    for name in ("FISTA float32", "FISTA float64", "lasso_cd float32", "lasso_cd float64"):
+    ours = ("FISTA float32", "FISTA float64", "adaptive FISTA float32", "adaptive FISTA float64")
+    for name in (*ours, "lasso_cd float32", "lasso_cd float64"):
         cells = []
         for target in GAPS:
             k = settings[name].get(target)
@@ -288,7 +307,7 @@ def bench(key, title, y, W, lam, repeats, threads):
     )
     sk_best = []
     for j in range(len(GAPS)):
-        ts = [c[j][0] for nm, c in rows if not nm.startswith("FISTA") and c[j][0] is not None]
+        ts = [c[j][0] for nm, c in rows if nm not in ours and c[j][0] is not None]
         sk_best.append(min(ts) if ts else None)
     print(f"\n| {title} | " + " | ".join(f"time to gap {g:.0e}" for g in GAPS) + " |")
     print("|---|" + "---|" * len(GAPS))
@@ -298,9 +317,9 @@ def bench(key, title, y, W, lam, repeats, threads):
             if t is None:
                 out.append("not reached")
                 continue
-            label = "n_iter" if name.startswith("FISTA") else "max_iter"
+            label = "n_iter" if name in ours else "max_iter"
             s_ = f"{1e3 * t:.1f} ms ({label}={k})" if k != "exact" else f"{1e3 * t:.1f} ms (exact)"
-            if name.startswith("FISTA") and skb is not None:
+            if name in ours and skb is not None:
                 s_ += f", speed-up **{skb / t:.1f}x** over best sklearn"
             out.append(s_)
         print(f"| {name} | " + " | ".join(out) + " |")

@@ -5,6 +5,7 @@ dictionary ``W`` has shape (n, m), one atom per column; codes ``z`` have shape (
 A single signal of shape (n,) is accepted and its code returned with shape (m,).
 """
 
+from .adaptive import adaptive_fista
 from .dictionary import learn_dictionary, normalize_columns
 from .energy import energy, shrink
 from .solvers import fista, ista, lipschitz
@@ -15,6 +16,7 @@ __all__ = [
     "lipschitz",
     "ista",
     "fista",
+    "adaptive_fista",
     "learn_dictionary",
     "normalize_columns",
 ]

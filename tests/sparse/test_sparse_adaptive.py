@@ -1,0 +1,118 @@
+import pytest
+import torch
+from latentebm.sparse import adaptive_fista, energy, fista
+from latentebm.sparse.adaptive import _metric
+
+
+def problem(N, n, m, dtype, device, seed=0, offset=0.0):
+    """Random unit-norm dictionary (a common positive ``offset`` makes one dominant direction)."""
+    g = torch.Generator().manual_seed(seed)
+    W = torch.randn(n, m, generator=g, dtype=torch.float64) + offset
+    W = W / W.norm(dim=0)
+    z_true = torch.randn(N, m, generator=g, dtype=torch.float64) * (
+        torch.rand(N, m, generator=g) < 0.1
+    )
+    y = z_true @ W.T + 0.05 * torch.randn(N, n, generator=g, dtype=torch.float64)
+    return y.to(device, dtype), W.to(device, dtype)
+
+
+def kkt_violation(y, W, z, lam):
+    """Max violation of the Lasso optimality conditions for ||y - Wz||^2 + lam||z||_1."""
+    g = 2 * (z @ W.T - y) @ W  # (N, m)
+    active = z != 0
+    v_active = (g + lam * torch.sign(z)).abs()[active]
+    v_zero = (g.abs() - lam).clamp_min(0)[~active]
+    return max(v_active.max().item() if v_active.numel() else 0.0, v_zero.max().item())
+
+
+# Gram form (m < 2n) with and without a dominant direction, and the direct form (m >= 2n).
+SHAPES = [((20, 30, 50), 0.0), ((20, 40, 60), 1.0), ((20, 20, 60), 0.0), ((20, 20, 60), 1.0)]
+
+
+@pytest.mark.parametrize("metric", ["auto", "scalar", "rank1"])
+@pytest.mark.parametrize("shape,offset", SHAPES)
+def test_solution_satisfies_kkt_float64(metric, shape, offset, device):
+    y, W = problem(*shape, torch.float64, device, offset=offset)
+    lam = 0.2
+    z = adaptive_fista(y, W, lam, n_iter=5000, tol=1e-13, metric=metric)
+    assert z.dtype == torch.float64 and z.device == y.device
+    assert kkt_violation(y, W, z, lam) < 1e-6 * lam
+
+
+def test_auto_metric_uses_the_dominant_direction(device):
+    _, W = problem(1, 40, 60, torch.float64, device, offset=1.0)
+    a, b, u, s_max = _metric(W, W.T @ W, "auto")
+    ev, V = torch.linalg.eigh(W.T @ W)
+    assert ev[-1] > 1.5 * ev[-2]  # the offset makes one outlier: the rank-one metric applies
+    assert u is not None and abs(float(u @ V[:, -1])) == pytest.approx(1.0, abs=1e-8)
+    assert a == pytest.approx(float(ev[-2])) and a + b == pytest.approx(float(ev[-1]))
+    assert s_max == pytest.approx(float(ev[-1] / ev[-2]))
+    _, W0 = problem(1, 40, 60, torch.float64, device, offset=0.0)
+    assert _metric(W0, W0.T @ W0, "auto")[2] is None  # no outlier: scalar steps
+
+
+@pytest.mark.parametrize("shape,offset", SHAPES)
+def test_agrees_with_fista_and_needs_fewer_iterations(shape, offset, device):
+    y, W = problem(*shape, torch.float64, device, offset=offset)
+    lam = 0.2
+    e_star = energy(y, W, fista(y, W, lam, n_iter=20000, tol=1e-14), lam)
+    z = adaptive_fista(y, W, lam, n_iter=3000, tol=1e-14)
+    assert ((energy(y, W, z, lam) - e_star) / e_star).abs().max() < 1e-10
+    # Iteration for iteration, the adaptive steps reach a lower total energy than FISTA's.
+    for k in (10, 30):
+        e_ada = energy(y, W, adaptive_fista(y, W, lam, n_iter=k), lam).sum()
+        e_fista = energy(y, W, fista(y, W, lam, n_iter=k), lam).sum()
+        assert e_ada < e_fista
+
+
+def test_float32_reaches_float64_energy(device):
+    y, W = problem(20, 40, 60, torch.float64, device, offset=1.0)
+    e64 = energy(y, W, fista(y, W, 0.2, n_iter=20000, tol=1e-14), 0.2)
+    z32 = adaptive_fista(y.float(), W.float(), 0.2, n_iter=1000)
+    assert z32.dtype == torch.float32 and z32.device == y.device
+    assert ((energy(y, W, z32.double(), 0.2) - e64) / e64).max() < 1e-5
+
+
+@pytest.mark.parametrize("shape,offset", [((6, 40, 60), 1.0), ((6, 20, 60), 0.0)])
+def test_batched_equals_one_by_one(shape, offset, device):
+    y, W = problem(*shape, torch.float64, device, offset=offset)
+    zb = adaptive_fista(y, W, 0.2, n_iter=40)
+    for i in range(y.shape[0]):
+        zi = adaptive_fista(y[i], W, 0.2, n_iter=40)
+        assert zi.shape == (W.shape[1],)
+        torch.testing.assert_close(zi, zb[i], rtol=1e-9, atol=1e-11)
+
+
+def test_history_warm_start_and_tol(device):
+    y, W = problem(10, 40, 60, torch.float64, device, offset=1.0)
+    z, hist = adaptive_fista(y, W, 0.2, n_iter=25, history=True)
+    assert hist.shape == (26, 10)
+    torch.testing.assert_close(hist[-1], energy(y, W, z, 0.2))
+    z1, h1 = adaptive_fista(y[0], W, 0.2, n_iter=5, history=True)
+    assert z1.shape == (60,) and h1.shape == (6,)
+    # A warm start at the solution stays there; tol stops early at a solution.
+    z_star = adaptive_fista(y, W, 0.2, n_iter=5000, tol=1e-13)
+    z_warm = adaptive_fista(y, W, 0.2, n_iter=3, z0=z_star)
+    assert kkt_violation(y, W, z_warm, 0.2) < 1e-6
+    _, h = adaptive_fista(y, W, 0.2, n_iter=5000, tol=1e-8, history=True)
+    assert h.shape[0] < 5001
+
+
+def test_rejects_bad_input():
+    y, W = problem(4, 20, 30, torch.float64, "cpu")
+    with pytest.raises(ValueError, match="metric"):
+        adaptive_fista(y, W, 0.1, metric="diagonal")
+    with pytest.raises(ValueError, match="lam"):
+        adaptive_fista(y, W, -0.1)
+    with pytest.raises(ValueError, match=r"y must have shape \(N, 20\)"):
+        adaptive_fista(y[:, :10], W, 0.1)
+    with pytest.raises(ValueError, match="z0 must have shape"):
+        adaptive_fista(y, W, 0.1, z0=torch.zeros(4, 29, dtype=torch.float64))
+    with pytest.raises(TypeError, match="dtype"):
+        adaptive_fista(y.float(), W, 0.1)
+    with pytest.raises(ValueError, match="n_iter"):
+        adaptive_fista(y, W, 0.1, n_iter=0)
+    with pytest.raises(ValueError, match="NaN"):
+        adaptive_fista(y * float("nan"), W, 0.1)
+    with pytest.raises(ValueError, match="all zeros"):
+        adaptive_fista(y, torch.zeros_like(W), 0.1)
