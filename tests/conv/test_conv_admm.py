@@ -30,3 +30,76 @@ def test_tol_stops_early_and_bad_inputs():
         conv_admm(Y.expand(2, 3, 24, 24), K.expand(6, 3, 5, 5), 0.5)
     with pytest.raises(ValueError, match="relax"):
         conv_admm(Y, K, 0.5, relax=2.5)
+
+
+def reference_admm(Y, K, lam, n_iter, relax=1.8):
+    """The textbook iteration (SPORCO's ConvBPDN): full arrays, rho adapted every iteration."""
+    import math
+
+    H, W = Y.shape[-2:]
+    d = torch.fft.rfft2(K, s=(H, W))[:, 0]  # (m, H, W//2+1)
+    lmbda = lam / 2
+    rho = torch.full((Y.shape[0], 1, 1, 1), 50 * lmbda + 1, dtype=Y.dtype)
+    xi = 1.0 + 18.3 ** (math.log10(lmbda) + 1.0)
+    V = Y.new_zeros(Y.shape[0], K.shape[0], H, W)
+    U = torch.zeros_like(V)
+    for _ in range(n_iter):
+        b = d.conj() * torch.fft.rfft2(Y) + rho * torch.fft.rfft2(V - U)
+        dtb = (d * b).sum(1, keepdim=True)
+        X = torch.fft.irfft2((b - d.conj() * dtb / (rho + (d.abs() ** 2).sum(0))) / rho, s=(H, W))
+        Xr = relax * X + (1 - relax) * V
+        V_old, V = V, (Xr + U - (Xr + U).clamp(-lmbda / rho, lmbda / rho))
+        U = U + Xr - V
+        nrm = lambda Z: Z.flatten(1).norm(dim=1)  # noqa: E731
+        r = nrm(X - V) / torch.maximum(nrm(X), nrm(V))
+        s = nrm(V - V_old) / nrm(U)
+        ratio = r / (xi * s)
+        tau = torch.sqrt(torch.where(ratio > 1, ratio, 1 / ratio)).clamp_max(1000.0)
+        f = torch.where(ratio > 1.2, tau, torch.where(ratio < 1 / 1.2, 1 / tau, 1.0)).view(
+            -1, 1, 1, 1
+        )
+        rho, U = rho * f, U / f
+    return V
+
+
+@pytest.mark.parametrize("block_bytes", [1 << 30, 24 * 24 * 8 * 2, 1])  # one, per-map, per-image
+def test_blocked_iteration_is_the_textbook_one(monkeypatch, block_bytes):
+    import latentebm.conv.admm as admm
+
+    monkeypatch.setattr(admm, "CPU_BLOCK_BYTES", block_bytes)
+    Y, K = problem(1)
+    Y = torch.cat([Y, 3 * Y.flip(-1)])  # (4, 1, 24, 24): images with different rho
+    Z = conv_admm(Y, K, 0.5, n_iter=12, rho_period=1)
+    torch.testing.assert_close(Z, reference_admm(Y, K, 0.5, 12), rtol=1e-9, atol=1e-11)
+
+
+def test_history_is_the_energy_odd_width_and_float32():
+    g = torch.Generator().manual_seed(2)
+    K = torch.randn(5, 1, 4, 4, generator=g, dtype=torch.float64)
+    Y = torch.randn(3, 1, 20, 17, generator=g, dtype=torch.float64)  # odd W: no Nyquist column
+    Z, hist = conv_admm(Y, K, 0.3, n_iter=7, history=True)
+    torch.testing.assert_close(hist[-1], conv_energy(Y, K, Z, 0.3, "circular"))
+    assert hist.shape == (8, 3) and torch.equal(hist[0], Y.pow(2).sum((1, 2, 3)))
+    # float32 (complex64 FFTs) follows float64 and reaches the same minimum.
+    Z64, h64 = conv_admm(Y, K, 0.3, n_iter=300, history=True)
+    Z32, h32 = conv_admm(Y.float(), K.float(), 0.3, n_iter=300, history=True)
+    assert Z32.dtype == torch.float32 and h32.dtype == torch.float32
+    e32 = conv_energy(Y, K, Z32.double(), 0.3, "circular")
+    assert ((e32 - h64[-1]) / h64[-1]).abs().max() < 1e-5
+
+
+def test_rho_period_and_more_bad_inputs():
+    Y, K = problem()
+    e = {p: conv_admm(Y, K, 0.5, n_iter=400, rho_period=p, history=True)[1][-1] for p in (1, 3, 7)}
+    for p in (3, 7):  # the schedule of rho changes the path, not the minimum
+        assert ((e[p] - e[1]) / e[1]).abs().max() < 1e-6
+    with pytest.raises(ValueError, match="rho_period"):
+        conv_admm(Y, K, 0.5, rho_period=0)
+    with pytest.raises(ValueError, match="rho must be > 0"):
+        conv_admm(Y, K, 0.5, rho=0.0)
+    with pytest.raises(ValueError, match="tol"):
+        conv_admm(Y, K, 0.5, tol=-1.0)
+    with pytest.raises(ValueError, match=r"Y must have shape \(N, 1, H, W\)"):
+        conv_admm(Y[0], K, 0.5)
+    with pytest.raises(TypeError, match="dtype"):
+        conv_admm(Y.float(), K, 0.5)

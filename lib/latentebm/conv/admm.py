@@ -44,7 +44,9 @@ def _blocks(N: int, m: int, map_bytes: int, budget: float):
     if per >= m:
         nb = max(1, per // m)
         return [(slice(n, min(n + nb, N)), slice(0, m)) for n in range(0, N, nb)]
-    return [(slice(n, n + 1), slice(j, min(j + per, m))) for n in range(N) for j in range(0, m, per)]
+    return [
+        (slice(n, n + 1), slice(j, min(j + per, m))) for n in range(N) for j in range(0, m, per)
+    ]
 
 
 def _rfft_sq_norm(R_hat: torch.Tensor, W: int) -> torch.Tensor:
