@@ -51,7 +51,7 @@ _RANK1_RATIO = 1.5  # "auto" uses the rank-one metric when lambda_1 > 1.5 lambda
 _DOWN = 0.95  # per-signal step scale after an accepted step
 _UP = 1.5  # ... and at least this factor after a rejected one
 _S_MIN = 0.5  # steps at most twice the globally safe one (smaller floors broke the momentum)
-_NEWTON_FIRST = 10
+_NEWTON_FIRST = 5
 _NEWTON = 1  # Newton steps on the rank-one prox's scalar equation per iteration (warm-started)
 
 
@@ -227,7 +227,7 @@ def adaptive_fista(
                     torch.addmm(w, gamma, u_row, alpha=-1), half_lam
                 )
                 h = gamma - (b / a) * ((zeta @ u).unsqueeze(1) - uw)
-                slope = 1 + (b / a) * torch.where(zeta != 0, u2, 0).sum(1, keepdim=True)
+                slope = 1 + (b / a) * (zeta.sign().abs_() @ u2).unsqueeze(1)  # float ops only
                 gamma = gamma - h / slope
             w = torch.addmm(w, gamma, u_row, alpha=-1)
         z_new = torch.nn.functional.softshrink(w, half_lam).mul_(step)  # (N, m)
