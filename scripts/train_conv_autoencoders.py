@@ -17,7 +17,7 @@ from latentebm import set_threads
 from latentebm.checkpoints import path_of, save
 from latentebm.conv import fit_natural_images, model_from_checkpoint, orientation_selectivity
 
-GREY_FILTERS = (1, 2, 4, 8, 16, 32)
+GREY_FILTERS = (1, 2, 4, 8, 16, 32, 64)
 COLOR_FILTERS = 32
 
 
