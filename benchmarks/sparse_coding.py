@@ -3,6 +3,7 @@
     nice .venv/bin/python benchmarks/sparse_coding.py              # all problems, 1 thread each
     nice .venv/bin/python benchmarks/sparse_coding.py --threads 2  # 2 threads each
     nice .venv/bin/python benchmarks/sparse_coding.py --problems a --repeats 3
+    python benchmarks/sparse_coding.py --device cuda --threads 16 --sklearn-jobs 16   # GPU table
 
 Every solver minimizes the book's energy ``||y - W z||^2 + lam ||z||_1`` for every row y of a
 batch. scikit-learn's ``Lasso`` minimizes ``(1/(2n)) ||y - Wz||^2 + alpha ||z||_1`` on n-dimensional
@@ -20,6 +21,11 @@ smallest ``max_iter`` of ``lasso_cd`` (its own tolerance is fixed at 1e-8 inside
 evaluated in float64. The settings are found once (untimed, results are deterministic), then all
 contenders are timed interleaved in one process (A, B, C, A, B, C, ...) and the minimum over the
 repeats is kept, so that every contender sees the same background load.
+
+With ``--device cuda`` this library's solvers run on the GPU (timed with a synchronization before
+and after each call) and scikit-learn on the same machine's CPU, with ``--threads`` BLAS threads and
+``--sklearn-jobs`` worker processes (``sparse_encode(n_jobs=...)``, which splits the signals: the
+way to give coordinate descent several cores).
 
 It also prints FISTA's time per iteration beside the time of a bare matrix product of the same
 shapes (the "matmul peak") and the set-up time (Gram matrix, Lipschitz constant, y W).
@@ -52,6 +58,8 @@ FISTA_GRID = sorted({*range(1, 21), *(int(round(20 * 1.1**i)) for i in range(1, 
 CD_MAX_ITER = 1000
 LARS_SUBSET = 250  # lasso_lars is timed on this many signals and scaled to the batch
 LARS_REPEATS = 2
+SK_JOBS = None  # sparse_encode's n_jobs (set by --sklearn-jobs)
+DEVICE = torch.device("cpu")  # where this library's solvers run (set by --device)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -106,21 +114,28 @@ def run_adaptive(y, W, lam, k):
 
 
 def run_cd(Y, D, lam, k):
-    return sparse_encode(Y, D, algorithm="lasso_cd", alpha=lam / 2, max_iter=k)
+    return sparse_encode(Y, D, algorithm="lasso_cd", alpha=lam / 2, max_iter=k, n_jobs=SK_JOBS)
 
 
 def run_lars(Y, D, lam):
-    return sparse_encode(Y, D, algorithm="lasso_lars", alpha=lam / 2)
+    return sparse_encode(Y, D, algorithm="lasso_lars", alpha=lam / 2, n_jobs=SK_JOBS)
 
 
 def total_energy(y, W, z, lam) -> float:
-    z = torch.as_tensor(z).double()
+    z = (z.detach().cpu() if isinstance(z, torch.Tensor) else torch.as_tensor(z)).double()
     return float(energy(y, W, z, lam).sum())
 
 
+def sync():
+    if DEVICE.type == "cuda":
+        torch.cuda.synchronize(DEVICE)
+
+
 def timed(fn):
+    sync()
     t0 = time.perf_counter()
     out = fn()
+    sync()
     return time.perf_counter() - t0, out
 
 
@@ -130,6 +145,8 @@ def bench(key, title, y, W, lam, repeats, threads):
     m = W.shape[1]
     print(f"\n=== {title}: N={N}, n={n}, m={m}, lam={lam} ===", flush=True)
     y32, W32 = y.float(), W.float()
+    # this library's contenders run on DEVICE; the reference and every energy stay on the CPU
+    y64d, W64d, y32d, W32d = (t.to(DEVICE) for t in (y, W, y32, W32))
     Y64, D64 = y.numpy(), W.T.contiguous().numpy()  # sklearn: samples x features, atoms as rows
     Y32, D32 = Y64.astype(np.float32), D64.astype(np.float32)
 
@@ -210,10 +227,10 @@ def bench(key, title, y, W, lam, repeats, threads):
         return found
 
     settings = {
-        "FISTA float32": first_fista(y32, W32)[0],
-        "FISTA float64": first_fista(y, W)[0],
-        "adaptive FISTA float32": first_fista(y32, W32, run_adaptive)[0],
-        "adaptive FISTA float64": first_fista(y, W, run_adaptive)[0],
+        "FISTA float32": first_fista(y32d, W32d)[0],
+        "FISTA float64": first_fista(y64d, W64d)[0],
+        "adaptive FISTA float32": first_fista(y32d, W32d, run_adaptive)[0],
+        "adaptive FISTA float64": first_fista(y64d, W64d, run_adaptive)[0],
         "lasso_cd float32": first_cd(Y32, D32),
         "lasso_cd float64": first_cd(Y64, D64),
     }
@@ -230,9 +247,9 @@ def bench(key, title, y, W, lam, repeats, threads):
 
     # Per-iteration throughput against the bare product(s) of one iteration.
     gram = m < 2 * n
-    X = torch.randn(N, m)
+    X = torch.randn(N, m, device=DEVICE)
     if gram:
-        S = torch.randn(m, m)
+        S = torch.randn(m, m, device=DEVICE)
 
         def matmul():
             return X @ S
@@ -240,7 +257,7 @@ def bench(key, title, y, W, lam, repeats, threads):
         shapes = f"({N},{m})x({m},{m})"
         flops = 2 * N * m * m
     else:
-        Wt, Wm = W32.T.contiguous(), W32.contiguous()
+        Wt, Wm = W32d.T.contiguous(), W32d.contiguous()
 
         def matmul():
             return (X @ Wt) @ Wm
@@ -252,22 +269,22 @@ def bench(key, title, y, W, lam, repeats, threads):
     # Timed contenders, interleaved.
     jobs = {}
     for target, k in settings["FISTA float32"].items():
-        jobs[("FISTA float32", target)] = lambda k=k: run_fista(y32, W32, lam, k)
+        jobs[("FISTA float32", target)] = lambda k=k: run_fista(y32d, W32d, lam, k)
     for target, k in settings["FISTA float64"].items():
-        jobs[("FISTA float64", target)] = lambda k=k: run_fista(y, W, lam, k)
+        jobs[("FISTA float64", target)] = lambda k=k: run_fista(y64d, W64d, lam, k)
     for target, k in settings["adaptive FISTA float32"].items():
-        jobs[("adaptive FISTA float32", target)] = lambda k=k: run_adaptive(y32, W32, lam, k)
+        jobs[("adaptive FISTA float32", target)] = lambda k=k: run_adaptive(y32d, W32d, lam, k)
     for target, k in settings["adaptive FISTA float64"].items():
-        jobs[("adaptive FISTA float64", target)] = lambda k=k: run_adaptive(y, W, lam, k)
-    jobs[("adaptive iter", k1)] = lambda: run_adaptive(y32, W32, lam, k1)
-    jobs[("adaptive iter", k2)] = lambda: run_adaptive(y32, W32, lam, k2)
+        jobs[("adaptive FISTA float64", target)] = lambda k=k: run_adaptive(y64d, W64d, lam, k)
+    jobs[("adaptive iter", k1)] = lambda: run_adaptive(y32d, W32d, lam, k1)
+    jobs[("adaptive iter", k2)] = lambda: run_adaptive(y32d, W32d, lam, k2)
     for dt, YY, DD in (("float32", Y32, D32), ("float64", Y64, D64)):
         for target, k in settings[f"lasso_cd {dt}"].items():
             jobs[(f"lasso_cd {dt}", target)] = lambda k=k, YY=YY, DD=DD: run_cd(YY, DD, lam, k)
     jobs[("lasso_lars float64", "exact")] = lambda: run_lars(Y64[:lars_N], D64, lam)
-    jobs[("iter", k1)] = lambda: run_fista(y32, W32, lam, k1)
-    jobs[("iter", k2)] = lambda: run_fista(y32, W32, lam, k2)
-    jobs[("iter", 1)] = lambda: run_fista(y32, W32, lam, 1)
+    jobs[("iter", k1)] = lambda: run_fista(y32d, W32d, lam, k1)
+    jobs[("iter", k2)] = lambda: run_fista(y32d, W32d, lam, k2)
+    jobs[("iter", 1)] = lambda: run_fista(y32d, W32d, lam, 1)
     jobs[("matmul", 0)] = lambda: [matmul() for _ in range(10)]
     best = {key_: float("inf") for key_ in jobs}
     gc.disable()
@@ -339,7 +356,13 @@ def main(argv=None):
         "--threads", type=int, default=1, help="threads for torch and for sklearn's BLAS"
     )
     p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--device", default="cpu", help="where this library's solvers run (cpu, cuda)")
+    p.add_argument(
+        "--sklearn-jobs", type=int, default=None, help="sparse_encode(n_jobs=...) (default: None)"
+    )
     a = p.parse_args(argv)
+    global DEVICE, SK_JOBS
+    DEVICE, SK_JOBS = torch.device(a.device), a.sklearn_jobs
     torch.set_num_threads(a.threads)
     cpu = platform.processor() or platform.machine()
     try:
@@ -349,7 +372,9 @@ def main(argv=None):
         pass
     print(
         f"{datetime.date.today()} | {cpu}, {os.cpu_count()} cores | threads: torch {a.threads}, "
-        f"sklearn BLAS {a.threads} | torch {torch.__version__}, scikit-learn {sklearn.__version__}, "
+        f"sklearn BLAS {a.threads}, n_jobs {SK_JOBS} | ours on {DEVICE}"
+        + (f" ({torch.cuda.get_device_name(DEVICE)})" if DEVICE.type == "cuda" else "")
+        + f" | torch {torch.__version__}, scikit-learn {sklearn.__version__}, "
         f"numpy {np.__version__}, python {sys.version.split()[0]} | load average at start "
         f"{os.getloadavg()[0]:.1f}"
     )
