@@ -103,3 +103,11 @@ def test_rho_period_and_more_bad_inputs():
         conv_admm(Y[0], K, 0.5)
     with pytest.raises(TypeError, match="dtype"):
         conv_admm(Y.float(), K, 0.5)
+
+
+def test_odd_number_of_maps_is_the_textbook_iteration():
+    # The maps travel in complex pairs; an odd m gets a zero kernel whose map must stay 0.
+    Y, K = problem(3)
+    Z = conv_admm(Y, K[:5], 0.4, n_iter=10, rho_period=1)
+    assert Z.shape == (2, 5, 24, 24)
+    torch.testing.assert_close(Z, reference_admm(Y, K[:5], 0.4, 10), rtol=1e-9, atol=1e-11)
