@@ -1,6 +1,6 @@
 r"""Adaptive FISTA: minimize :math:`\|y - Wz\|^2 + \lambda\|z\|_1` with per-signal steps and a metric.
 
-Plain FISTA (:mod:`.solvers`) takes every step with the global constant :math:`L = \|W\|_2^2`. Two
+Plain FISTA (:mod:`latentebm.sparse.solvers`) takes every step with the global constant :math:`L = \|W\|_2^2`. Two
 things make that step too short on real dictionaries, and this solver fixes both:
 
 1. **Per-signal step sizes, checked exactly.** The energy's smooth part
@@ -33,7 +33,7 @@ things make that step too short on real dictionaries, and this solver fixes both
    by a few Newton steps warm-started from the previous iteration. ``metric="auto"`` uses it when
    :math:`\lambda_1 > 1.5\,\lambda_2`.
 
-Momentum and its adaptive restart are those of :func:`.solvers.fista`. The fixed points are the
+Momentum and its adaptive restart are those of :func:`latentebm.sparse.fista`. The fixed points are the
 Lasso solutions (the step is a proximal-gradient step in a fixed positive-definite metric), and the
 tests check the optimality conditions to a tight tolerance. Measured gains: ``benchmarks/README.md``.
 """
