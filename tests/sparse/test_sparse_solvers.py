@@ -1,26 +1,7 @@
 import pytest
 import torch
+from lasso_problems import kkt_violation, problem
 from latentebm.sparse import energy, fista, ista, lipschitz
-
-
-def problem(N, n, m, dtype, device, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    W = torch.randn(n, m, generator=g, dtype=torch.float64)
-    W = W / W.norm(dim=0)
-    z_true = torch.randn(N, m, generator=g, dtype=torch.float64) * (
-        torch.rand(N, m, generator=g) < 0.1
-    )
-    y = z_true @ W.T + 0.01 * torch.randn(N, n, generator=g, dtype=torch.float64)
-    return y.to(device, dtype), W.to(device, dtype)
-
-
-def kkt_violation(y, W, z, lam):
-    """Max violation of the Lasso optimality conditions for ||y - Wz||^2 + lam||z||_1."""
-    g = 2 * (z @ W.T - y) @ W  # gradient of the smooth part, (N, m)
-    active = z != 0
-    v_active = (g + lam * torch.sign(z)).abs()[active]
-    v_zero = (g.abs() - lam).clamp_min(0)[~active]
-    return max(v_active.max().item() if v_active.numel() else 0.0, v_zero.max().item())
 
 
 def test_lipschitz_matches_eigvalsh(device):
