@@ -182,7 +182,8 @@ def conv_admm(
                 V[ni, pi], U[ni, pi], -us[ni.start] if scalar else -u_scale[ni], w_buf[:nb, :pb]
             )
             W_hat = torch.fft.fft2(torch.view_as_complex(W_c))
-            S[ni] += torch.sum(W_hat.mul_(G[pi]), 1, keepdim=True)
+            for j in range(pb):  # S += G_p W_hat_p
+                S[ni].addcmul_(W_hat[:, j : j + 1], G[pi.start + j])
         # q = relax * (Y_hat - D^T W_hat) / (rho + |D|^2): filtered residual, Hermitian
         q = _hermitian_part(S).neg_().add_(Y_hat).mul_(relax / (rho[..., 0] + d_energy))
         thr = lmbda / rho
