@@ -185,7 +185,8 @@ def conv_admm(
             for j in range(pb):  # S += G_p W_hat_p
                 S[ni].addcmul_(W_hat[:, j : j + 1], G[pi.start + j])
         # q = relax * (Y_hat - D^T W_hat) / (rho + |D|^2): filtered residual, Hermitian
-        q = _hermitian_part(S).neg_().add_(Y_hat).mul_(relax / (rho[..., 0] + d_energy))
+        # (times 1 / (H W), the inverse FFT's scale, so that the FFT below skips that pass)
+        q = _hermitian_part(S).neg_().add_(Y_hat).mul_(relax / (H * W) / (rho[..., 0] + d_energy))
         thr = lmbda / rho
         u_relax = (1 - relax) * u_scale
         if scalar:  # per-image coefficients as Python numbers
@@ -199,7 +200,7 @@ def conv_admm(
             Vb, Ub = V[ni, pi], U[ni, pi]
             nb, pb = ni.stop - ni.start, pi.stop - pi.start
             P = torch.mul(G_conj[pi], q[ni], out=f_buf[:nb, :pb])
-            AtR = torch.view_as_real(torch.fft.ifft2(P))  # relax * A^T r
+            AtR = torch.view_as_real(torch.fft.ifft2(P, norm="forward"))  # relax * A^T r
             # X_r + U = relax * X + (1 - relax) V + U = V + relax A^T r + (1 - relax) U
             T = _axpy(Vb, Ub, ur[ni.start] if scalar else u_relax[ni], V_next[ni, pi]).add_(AtR)
             if adapt:
