@@ -1,3 +1,5 @@
+import math
+
 import pytest
 import torch
 from latentebm.conv import conv_admm, conv_energy, conv_fista
@@ -62,15 +64,16 @@ def reference_admm(Y, K, lam, n_iter, relax=1.8):
     return V
 
 
-@pytest.mark.parametrize("block_bytes", [1 << 30, 24 * 24 * 8 * 2, 1])  # one, per-map, per-image
-def test_blocked_iteration_is_the_textbook_one(monkeypatch, block_bytes):
-    import latentebm.conv.admm as admm
-
-    monkeypatch.setattr(admm, "CPU_BLOCK_BYTES", block_bytes)
+# math.inf: the whole batch in one block (the default off the CPU; the CUDA case failed with it once)
+@pytest.mark.parametrize("block_bytes", [math.inf, 1 << 30, 24 * 24 * 8 * 2, 1])
+def test_blocked_iteration_is_the_textbook_one(block_bytes):
+    # 1 << 30: one block per image; 24*24*8*2: one map pair per block; 1: the same, the smallest.
     Y, K = problem(1)
     Y = torch.cat([Y, 3 * Y.flip(-1)])  # (4, 1, 24, 24): images with different rho
-    Z = conv_admm(Y, K, 0.5, n_iter=12, rho_period=1)
+    Z = conv_admm(Y, K, 0.5, n_iter=12, rho_period=1, block_bytes=block_bytes)
     torch.testing.assert_close(Z, reference_admm(Y, K, 0.5, 12), rtol=1e-9, atol=1e-11)
+    with pytest.raises(ValueError, match="block_bytes must be > 0"):
+        conv_admm(Y, K, 0.5, block_bytes=0)
 
 
 def test_history_is_the_energy_odd_width_and_float32():
