@@ -8,6 +8,7 @@ crops        random_crops: the training minibatches
 train        training on whitened natural images
 psd          train_psd: kernels fitted to FISTA's codes, encoder trained to predict them
 selectivity  orientation-selectivity index of filters (centre-surround vs oriented)
+transfer     few labels: the sparse encoder as a classifier's first layer vs training from scratch
 """
 
 from .admm import conv_admm
@@ -23,15 +24,18 @@ from .train import (
     train_conv_autoencoder,
     whitened_images,
 )
+from .transfer import DigitClassifier, few_labels
 
 __all__ = [
     "ConvOperator",
     "ConvSparseAutoencoder",
+    "DigitClassifier",
     "code_shape",
     "conv_admm",
     "conv_energy",
     "conv_fista",
     "conv_lipschitz",
+    "few_labels",
     "fit_natural_images",
     "model_from_checkpoint",
     "correlate",
