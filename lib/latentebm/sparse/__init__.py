@@ -6,7 +6,7 @@ A single signal of shape (n,) is accepted and its code returned with shape (m,).
 """
 
 from .adaptive import adaptive_fista
-from .block_cd import block_cd
+from .coordinate import block_cd
 from .dictionary import learn_dictionary, normalize_columns
 from .energy import energy, shrink
 from .solvers import fista, ista, lipschitz
