@@ -18,9 +18,9 @@ steps on it, all with the block's own Gram matrix :math:`G_{bb} = W_b^\top W_b` 
 .. math::
 
     z_b \leftarrow \mathrm{shrink}_{\lambda/(2L_b)}\Big(z_b + \tfrac{1}{L_b}\big(g_b - G_{bb}(z_b - z_b^0)\big)\Big),
-    \qquad g_b = W_b^\top (y - W z^0),
 
-where :math:`z^0` is the code when the block's turn starts. Every step decreases the energy (it
+where :math:`z^0` is the code when the block's turn starts and :math:`g_b = W_b^\top (y - W z^0)` the
+block's (negative half) gradient there. Every step decreases the energy (it
 minimizes a majorizer of it), so the energy never increases; the fixed points are the Lasso
 solutions. ``block_size=1, inner=1`` is exactly cyclic coordinate descent.
 
@@ -31,7 +31,8 @@ and one to update the image; an epoch costs about one FISTA iteration's products
 inner steps. It needs fewer epochs than FISTA needs iterations on every benchmark problem
 (``benchmarks/README.md``): 4 against 10 on random atoms, 20 against 63 on the overcomplete
 dictionary, 57 against 163 on the learned MNIST atoms (to a relative energy gap of 1e-6). On a
-GPU its many small kernels make it slower than FISTA at these batch sizes.
+GPU its many small kernels (about 11 per block) are likely to make it launch-bound at these batch
+sizes; that has not been measured.
 """
 
 from __future__ import annotations
