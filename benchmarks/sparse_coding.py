@@ -4,6 +4,7 @@
     nice .venv/bin/python benchmarks/sparse_coding.py --threads 2  # 2 threads each
     nice .venv/bin/python benchmarks/sparse_coding.py --problems a --repeats 3
     python benchmarks/sparse_coding.py --device cuda --threads 16 --sklearn-jobs 16   # GPU table
+    python benchmarks/sparse_coding.py --threads 2 --sklearn-jobs 1 2  # both cores, both ways
 
 Every solver minimizes the book's energy ``||y - W z||^2 + lam ||z||_1`` for every row y of a
 batch. scikit-learn's ``Lasso`` minimizes ``(1/(2n)) ||y - Wz||^2 + alpha ||z||_1`` on n-dimensional
@@ -58,7 +59,8 @@ FISTA_GRID = sorted({*range(1, 21), *(int(round(20 * 1.1**i)) for i in range(1, 
 CD_MAX_ITER = 1000
 LARS_SUBSET = 250  # lasso_lars is timed on this many signals and scaled to the batch
 LARS_REPEATS = 2
-SK_JOBS = None  # sparse_encode's n_jobs (set by --sklearn-jobs)
+SK_JOBS = None  # sparse_encode's n_jobs for the reference solves and lasso_lars (--sklearn-jobs)
+CD_JOBS = (None,)  # lasso_cd is timed with each of these n_jobs (--sklearn-jobs 1 2: both)
 DEVICE = torch.device("cpu")  # where this library's solvers run (set by --device)
 
 
@@ -117,8 +119,13 @@ def run_block(y, W, lam, k):
     return block_cd(y, W, lam, n_epochs=k)
 
 
-def run_cd(Y, D, lam, k):
-    return sparse_encode(Y, D, algorithm="lasso_cd", alpha=lam / 2, max_iter=k, n_jobs=SK_JOBS)
+def run_cd(Y, D, lam, k, n_jobs="default"):
+    n_jobs = SK_JOBS if n_jobs == "default" else n_jobs
+    return sparse_encode(Y, D, algorithm="lasso_cd", alpha=lam / 2, max_iter=k, n_jobs=n_jobs)
+
+
+def cd_name(dt, n_jobs):
+    return f"lasso_cd {dt}" + (f" (n_jobs={n_jobs})" if len(CD_JOBS) > 1 else "")
 
 
 def run_lars(Y, D, lam):
@@ -292,7 +299,10 @@ def bench(key, title, y, W, lam, repeats, threads):
     jobs[("adaptive iter", k2)] = lambda: run_adaptive(y32d, W32d, lam, k2)
     for dt, YY, DD in (("float32", Y32, D32), ("float64", Y64, D64)):
         for target, k in settings[f"lasso_cd {dt}"].items():
-            jobs[(f"lasso_cd {dt}", target)] = lambda k=k, YY=YY, DD=DD: run_cd(YY, DD, lam, k)
+            for nj in CD_JOBS:  # the same max_iter: the iterates do not depend on n_jobs
+                jobs[(cd_name(dt, nj), target)] = lambda k=k, YY=YY, DD=DD, nj=nj: run_cd(
+                    YY, DD, lam, k, nj
+                )
     jobs[("lasso_lars float64", "exact")] = lambda: run_lars(Y64[:lars_N], D64, lam)
     jobs[("iter", k1)] = lambda: run_fista(y32d, W32d, lam, k1)
     jobs[("iter", k2)] = lambda: run_fista(y32d, W32d, lam, k2)
@@ -333,10 +343,11 @@ def bench(key, title, y, W, lam, repeats, threads):
         for solver in ("FISTA", "adaptive FISTA", "block CD")
         for dt in ("float32", "float64")
     )
-    for name in (*ours, "lasso_cd float32", "lasso_cd float64"):
+    cd_rows = {cd_name(dt, nj): f"lasso_cd {dt}" for dt in ("float32", "float64") for nj in CD_JOBS}
+    for name in (*ours, *cd_rows):
         cells = []
         for target in GAPS:
-            k = settings[name].get(target)
+            k = settings[cd_rows.get(name, name)].get(target)
             cells.append((best[(name, target)], k) if k is not None else (None, None))
         rows.append((name, cells))
     t_lars = best[("lasso_lars float64", "exact")]
@@ -379,11 +390,17 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=10)
     p.add_argument("--device", default="cpu", help="where this library's solvers run (cpu, cuda)")
     p.add_argument(
-        "--sklearn-jobs", type=int, default=None, help="sparse_encode(n_jobs=...) (default: None)"
+        "--sklearn-jobs",
+        type=int,
+        nargs="+",
+        default=None,
+        help="sparse_encode(n_jobs=...) (default: None); several values time lasso_cd with each",
     )
     a = p.parse_args(argv)
-    global DEVICE, SK_JOBS
-    DEVICE, SK_JOBS = torch.device(a.device), a.sklearn_jobs
+    global DEVICE, SK_JOBS, CD_JOBS
+    DEVICE = torch.device(a.device)
+    CD_JOBS = tuple(a.sklearn_jobs) if a.sklearn_jobs else (None,)
+    SK_JOBS = CD_JOBS[-1]
     torch.set_num_threads(a.threads)
     cpu = platform.processor() or platform.machine()
     try:
@@ -393,7 +410,7 @@ def main(argv=None):
         pass
     print(
         f"{datetime.date.today()} | {cpu}, {os.cpu_count()} cores | threads: torch {a.threads}, "
-        f"sklearn BLAS {a.threads}, n_jobs {SK_JOBS} | ours on {DEVICE}"
+        f"sklearn BLAS {a.threads}, lasso_cd n_jobs {', '.join(map(str, CD_JOBS))} | ours on {DEVICE}"
         + (f" ({torch.cuda.get_device_name(DEVICE)})" if DEVICE.type == "cuda" else "")
         + f" | torch {torch.__version__}, scikit-learn {sklearn.__version__}, "
         f"numpy {np.__version__}, python {sys.version.split()[0]} | load average at start "

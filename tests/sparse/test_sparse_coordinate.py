@@ -51,39 +51,6 @@ def test_energy_never_increases_and_beats_fista_epoch_for_iteration(shape, offse
         assert e_cd < e_fista
 
 
-def test_float32_reaches_float64_energy(device):
-    y, W = problem(20, 40, 60, torch.float64, device, offset=1.0)
-    e64 = energy(y, W, fista(y, W, 0.2, n_iter=20000, tol=1e-14), 0.2)
-    z32 = block_cd(y.float(), W.float(), 0.2, n_epochs=500)
-    assert z32.dtype == torch.float32 and z32.device == y.device
-    assert ((energy(y, W, z32.double(), 0.2) - e64) / e64).max() < 1e-5
-
-
-@pytest.mark.parametrize("shape,offset", [((6, 40, 60), 1.0), ((6, 20, 60), 0.0)])
-def test_batched_equals_one_by_one(shape, offset, device):
-    y, W = problem(*shape, torch.float64, device, offset=offset)
-    zb = block_cd(y, W, 0.2, n_epochs=15)
-    for i in range(y.shape[0]):
-        zi = block_cd(y[i], W, 0.2, n_epochs=15)
-        assert zi.shape == (W.shape[1],)
-        torch.testing.assert_close(zi, zb[i], rtol=1e-9, atol=1e-11)
-
-
-@pytest.mark.parametrize("shape", [(10, 40, 60), (10, 20, 60)])
-def test_history_warm_start_and_tol(shape, device):
-    y, W = problem(*shape, torch.float64, device, offset=1.0)
-    z, hist = block_cd(y, W, 0.2, n_epochs=12, history=True)
-    torch.testing.assert_close(hist[-1], energy(y, W, z, 0.2))
-    z1, h1 = block_cd(y[0], W, 0.2, n_epochs=5, history=True)
-    assert z1.shape == (60,) and h1.shape == (6,)
-    # A warm start at the solution stays there; tol stops early at a solution.
-    z_star = block_cd(y, W, 0.2, n_epochs=5000, tol=1e-13)
-    z_warm = block_cd(y, W, 0.2, n_epochs=2, z0=z_star)
-    assert kkt_violation(y, W, z_warm, 0.2) < 1e-6
-    _, h = block_cd(y, W, 0.2, n_epochs=5000, tol=1e-8, history=True)
-    assert h.shape[0] < 5001
-
-
 def test_zero_atoms_keep_zero_codes():
     y, W = problem(8, 30, 50, torch.float64, "cpu")
     W[:, 16:32] = 0  # one whole block of dead atoms, and their partners in the Gram matrix
@@ -92,23 +59,9 @@ def test_zero_atoms_keep_zero_codes():
     assert kkt_violation(y, W, z, 0.2) < 1e-6 * 0.2
 
 
-def test_rejects_bad_input():
+def test_rejects_bad_block_settings():  # the shared checks: test_sparse_solver_contract.py
     y, W = problem(4, 20, 30, torch.float64, "cpu")
     with pytest.raises(ValueError, match="block_size"):
         block_cd(y, W, 0.1, block_size=0)
     with pytest.raises(ValueError, match="inner"):
         block_cd(y, W, 0.1, inner=1.5)
-    with pytest.raises(ValueError, match="n_epochs"):
-        block_cd(y, W, 0.1, n_epochs=0)
-    with pytest.raises(ValueError, match="lam"):
-        block_cd(y, W, -0.1)
-    with pytest.raises(ValueError, match="tol"):
-        block_cd(y, W, 0.1, tol=-1.0)
-    with pytest.raises(ValueError, match=r"y must have shape \(N, 20\)"):
-        block_cd(y[:, :10], W, 0.1)
-    with pytest.raises(ValueError, match="z0 must have shape"):
-        block_cd(y, W, 0.1, z0=torch.zeros(4, 29, dtype=torch.float64))
-    with pytest.raises(TypeError, match="dtype"):
-        block_cd(y.float(), W, 0.1)
-    with pytest.raises(ValueError, match="NaN"):
-        block_cd(y * float("nan"), W, 0.1)
