@@ -57,6 +57,8 @@ def test_zero_atoms_keep_zero_codes():
     z = block_cd(y, W, 0.2, n_epochs=3000, tol=1e-13)
     assert torch.isfinite(z).all() and (z[:, 16:32] == 0).all()
     assert kkt_violation(y, W, z, 0.2) < 1e-6 * 0.2
+    z_warm = block_cd(y, W, 0.2, n_epochs=1, z0=torch.ones_like(z))  # even from a warm start
+    assert (z_warm[:, 16:32] == 0).all()
 
 
 def test_rejects_bad_block_settings():  # the shared checks: test_sparse_solver_contract.py

@@ -110,7 +110,7 @@ def block_cd(
     G = W.T @ W if gram_form else None  # (m, m)
     Gbb = [G[s, s] if gram_form else W[:, s].T @ W[:, s] for s in blocks]  # (B, B) each
     L = _block_curvatures(Gbb)  # (n_blocks,) float64, on the CPU
-    inv_L = [1.0 / c if c > 0 else 0.0 for c in L.tolist()]  # an all-zero block stays at 0
+    inv_L = [1.0 / c if c > 0 else 0.0 for c in L.tolist()]  # 0: a block of all-zero atoms
     # Inner step from any z_b: shrink(S_b z_b + c_b) with S_b = I - G_bb / L_b.
     S = [
         torch.eye(g.shape[0], dtype=W.dtype, device=W.device) - g * il
@@ -123,6 +123,9 @@ def block_cd(
     for s, il in zip(blocks, inv_L, strict=True):
         QL[s] *= il
     Z = y2.new_zeros(m, N) if z2 is None else z2.T.contiguous()
+    live = [i for i, il in enumerate(inv_L) if il > 0]
+    for i in set(range(len(blocks))) - set(live):
+        Z[blocks[i]] = 0  # all-zero atoms: only the penalty sees their codes, so 0 is optimal
     if gram_form:
         cols = [G[:, s].contiguous() for s in blocks]  # (m, B): the image update
         P = G @ Z if z2 is not None else torch.zeros_like(Z)  # W^T W z^T, (m, N)
@@ -138,7 +141,8 @@ def block_cd(
     for _ in range(n_epochs):
         if change is not None:
             change.zero_()
-        for i, s in enumerate(blocks):
+        for i in live:
+            s = blocks[i]
             z_old = Z[s]  # (B, N), a view
             if gram_form:  # c = z_old + (W_b^T y - (W^T W z)_b) / L_b
                 c = torch.add(z_old, P[s], alpha=-inv_L[i]).add_(QL[s])
