@@ -130,9 +130,8 @@ def block_cd(
         cols = [G[:, s].contiguous() for s in blocks]  # (m, B): the image update
         P = G @ Z if z2 is not None else torch.zeros_like(Z)  # W^T W z^T, (m, N)
     else:
-        WbT_L = [
-            W[:, s].T * il for s, il in zip(blocks, inv_L, strict=True)
-        ]  # (B, n): gradient read
+        # (B, n) each: W_b^T / L_b, to read a block's gradient from the image
+        WbT_L = [W[:, s].T * il for s, il in zip(blocks, inv_L, strict=True)]
         cols = [W[:, s].contiguous() for s in blocks]  # (n, B): the image update
         P = W @ Z if z2 is not None else y2.new_zeros(n, N)  # W z^T, (n, N)
     change = y2.new_zeros(N) if tol is not None else None
