@@ -119,6 +119,10 @@ def run_block(y, W, lam, k):
     return block_cd(y, W, lam, n_epochs=k)
 
 
+# This library's solvers, in table order (each called with n_iter or n_epochs = k).
+OURS = {"FISTA": run_fista, "adaptive FISTA": run_adaptive, "block CD": run_block}
+
+
 def run_cd(Y, D, lam, k, n_jobs="default"):
     n_jobs = SK_JOBS if n_jobs == "default" else n_jobs
     return sparse_encode(Y, D, algorithm="lasso_cd", alpha=lam / 2, max_iter=k, n_jobs=n_jobs)
@@ -237,16 +241,15 @@ def bench(key, title, y, W, lam, repeats, threads):
             found[target] = lo
         return found
 
-    settings = {
-        "FISTA float32": first_fista(y32d, W32d)[0],
-        "FISTA float64": first_fista(y64d, W64d)[0],
-        "adaptive FISTA float32": first_fista(y32d, W32d, run_adaptive)[0],
-        "adaptive FISTA float64": first_fista(y64d, W64d, run_adaptive)[0],
-        "block CD float32": first_fista(y32d, W32d, run_block)[0],
-        "block CD float64": first_fista(y64d, W64d, run_block)[0],
-        "lasso_cd float32": first_cd(Y32, D32),
-        "lasso_cd float64": first_cd(Y64, D64),
+    # This library's contenders: name -> (solver, float32 or float64, signals, dictionary).
+    ours_runs = {
+        f"{solver} {dt}": (run, yy, WW)
+        for solver, run in OURS.items()
+        for dt, yy, WW in (("float32", y32d, W32d), ("float64", y64d, W64d))
     }
+    settings = {name: first_fista(yy, WW, run)[0] for name, (run, yy, WW) in ours_runs.items()}
+    settings["lasso_cd float32"] = first_cd(Y32, D32)
+    settings["lasso_cd float64"] = first_cd(Y64, D64)
     for name, found in settings.items():
         print(f"  {name}: reaches {', '.join(f'{g:.0e} at {k}' for g, k in found.items())}")
     lars_N = min(N, LARS_SUBSET)
@@ -281,18 +284,9 @@ def bench(key, title, y, W, lam, repeats, threads):
 
     # Timed contenders, interleaved.
     jobs = {}
-    for target, k in settings["FISTA float32"].items():
-        jobs[("FISTA float32", target)] = lambda k=k: run_fista(y32d, W32d, lam, k)
-    for target, k in settings["FISTA float64"].items():
-        jobs[("FISTA float64", target)] = lambda k=k: run_fista(y64d, W64d, lam, k)
-    for target, k in settings["adaptive FISTA float32"].items():
-        jobs[("adaptive FISTA float32", target)] = lambda k=k: run_adaptive(y32d, W32d, lam, k)
-    for target, k in settings["adaptive FISTA float64"].items():
-        jobs[("adaptive FISTA float64", target)] = lambda k=k: run_adaptive(y64d, W64d, lam, k)
-    for target, k in settings["block CD float32"].items():
-        jobs[("block CD float32", target)] = lambda k=k: run_block(y32d, W32d, lam, k)
-    for target, k in settings["block CD float64"].items():
-        jobs[("block CD float64", target)] = lambda k=k: run_block(y64d, W64d, lam, k)
+    for name, (run, yy, WW) in ours_runs.items():
+        for target, k in settings[name].items():
+            jobs[(name, target)] = lambda k=k, run=run, yy=yy, WW=WW: run(yy, WW, lam, k)
     jobs[("block epoch", 2)] = lambda: run_block(y32d, W32d, lam, 2)
     jobs[("block epoch", 12)] = lambda: run_block(y32d, W32d, lam, 12)
     jobs[("adaptive iter", k1)] = lambda: run_adaptive(y32d, W32d, lam, k1)
@@ -338,11 +332,7 @@ def bench(key, title, y, W, lam, repeats, threads):
 
     # Table.
     rows = []
-    ours = tuple(
-        f"{solver} {dt}"
-        for solver in ("FISTA", "adaptive FISTA", "block CD")
-        for dt in ("float32", "float64")
-    )
+    ours = tuple(ours_runs)
     cd_rows = {cd_name(dt, nj): f"lasso_cd {dt}" for dt in ("float32", "float64") for nj in CD_JOBS}
     for name in (*ours, *cd_rows):
         cells = []
