@@ -4,6 +4,7 @@
     nice .venv/bin/python benchmarks/sparse_coding.py --threads 2  # 2 threads each
     nice .venv/bin/python benchmarks/sparse_coding.py --problems a --repeats 3
     python benchmarks/sparse_coding.py --device cuda --threads 16 --sklearn-jobs 16   # GPU table
+    python benchmarks/sparse_coding.py --device cuda --block-sizes 16 64 --throughput-batch 100000
     python benchmarks/sparse_coding.py --threads 2 --sklearn-jobs 1 2  # both cores, both ways
 
 Every solver minimizes the book's energy ``||y - W z||^2 + lam ||z||_1`` for every row y of a
@@ -115,12 +116,14 @@ def run_adaptive(y, W, lam, k):
     return adaptive_fista(y, W, lam, n_iter=k)
 
 
-def run_block(y, W, lam, k):
-    return block_cd(y, W, lam, n_epochs=k)
+def run_block(y, W, lam, k, block_size=16):
+    return block_cd(y, W, lam, n_epochs=k, block_size=block_size)
 
 
-# This library's solvers, in table order (each called with n_iter or n_epochs = k).
+# This library's solvers, in table order (each called with n_iter or n_epochs = k); --block-sizes
+# adds "block CD B=64" and the like beside the default blocks of 16 atoms.
 OURS = {"FISTA": run_fista, "adaptive FISTA": run_adaptive, "block CD": run_block}
+THROUGHPUT_BATCH = None  # --throughput-batch: also time one FISTA iteration on this many signals
 
 
 def run_cd(Y, D, lam, k, n_jobs="default"):
@@ -367,6 +370,47 @@ def bench(key, title, y, W, lam, repeats, threads):
         f"({100 * t_mm / t_iter:.0f}%); set-up {1e3 * setup:.1f} ms; {100 * nnz:.1f}% non-zeros",
         flush=True,
     )
+    if THROUGHPUT_BATCH:
+        throughput_at_scale(y32d, W32d, lam, THROUGHPUT_BATCH, repeats)
+
+
+def throughput_at_scale(y, W, lam, N_big, repeats):
+    """FISTA float32's time per iteration on N_big signals (the batch tiled) against its products."""
+    N, n = y.shape
+    m = W.shape[1]
+    yb = y.repeat(-(-N_big // N), 1)[:N_big].contiguous()
+    X = torch.randn(N_big, m, device=DEVICE)
+    if m < 2 * n:
+        S = torch.randn(m, m, device=DEVICE)
+        flops = 2 * N_big * m * m
+
+        def matmul():
+            return X @ S
+    else:
+        Wt, Wm = W.T.contiguous(), W.contiguous()
+        flops = 4 * N_big * m * n
+
+        def matmul():
+            return (X @ Wt) @ Wm
+
+    k1, k2 = 10, 40
+    jobs = {
+        k1: lambda: fista(yb, W, lam, n_iter=k1),
+        k2: lambda: fista(yb, W, lam, n_iter=k2),
+        "matmul": lambda: [matmul() for _ in range(10)],
+    }
+    best = dict.fromkeys(jobs, float("inf"))
+    for _ in range(repeats):
+        for key_, fn in jobs.items():
+            best[key_] = min(best[key_], timed(fn)[0])
+    t_iter = (best[k2] - best[k1]) / (k2 - k1)
+    t_mm = best["matmul"] / 10
+    print(
+        f"at N={N_big} signals (the batch tiled): FISTA float32 per iteration {1e3 * t_iter:.2f} ms, "
+        f"bare matmul {1e3 * t_mm:.2f} ms ({flops / t_mm / 1e9:.0f} GFLOP/s): throughput "
+        f"{100 * t_mm / t_iter:.0f}% of the matmul peak",
+        flush=True,
+    )
 
 
 def main(argv=None):
@@ -386,8 +430,25 @@ def main(argv=None):
         default=None,
         help="sparse_encode(n_jobs=...) (default: None); several values time lasso_cd with each",
     )
+    p.add_argument(
+        "--block-sizes",
+        type=int,
+        nargs="+",
+        default=[16],
+        help="block_cd block sizes to time (16 = the default, named 'block CD')",
+    )
+    p.add_argument(
+        "--throughput-batch",
+        type=int,
+        default=None,
+        help="also time one FISTA iteration on this many signals (the batch tiled), e.g. 100000",
+    )
     a = p.parse_args(argv)
-    global DEVICE, SK_JOBS, CD_JOBS
+    global DEVICE, SK_JOBS, CD_JOBS, THROUGHPUT_BATCH
+    THROUGHPUT_BATCH = a.throughput_batch
+    for B in a.block_sizes:
+        if B != 16:
+            OURS[f"block CD B={B}"] = lambda y, W, lam, k, B=B: run_block(y, W, lam, k, B)
     DEVICE = torch.device(a.device)
     CD_JOBS = tuple(a.sklearn_jobs) if a.sklearn_jobs else (None,)
     SK_JOBS = CD_JOBS[-1]
