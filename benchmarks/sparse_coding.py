@@ -1,4 +1,6 @@
-"""Batch sparse coding: this library's FISTA, adaptive FISTA and block CD against scikit-learn's ``sparse_encode``.
+"""Batch sparse coding: this library's solvers against scikit-learn's ``sparse_encode``.
+
+This library's contenders: FISTA, adaptive FISTA, block CD and (CPU only) active-set CD.
 
     nice .venv/bin/python benchmarks/sparse_coding.py              # all problems, 1 thread each
     nice .venv/bin/python benchmarks/sparse_coding.py --threads 2  # 2 threads each
@@ -18,11 +20,12 @@ For each problem it prints the time each solver needs to reach a relative energy
 long float64 solves (FISTA and coordinate descent). "Time to reach gap g" is the time of the
 cheapest setting that reaches it: the smallest ``n_iter`` of FISTA and of ``adaptive_fista``,
 the smallest ``n_epochs`` of ``block_cd`` (set-up included: Gram matrix, eigenvalues, y W), the
-smallest ``max_iter`` of ``lasso_cd`` (its own tolerance is fixed at 1e-8 inside
-``sparse_encode``); ``lasso_lars`` is exact, so its total time is reported. Energies are always
-evaluated in float64. The settings are found once (untimed, results are deterministic), then all
-contenders are timed interleaved in one process (A, B, C, A, B, C, ...) and the minimum over the
-repeats is kept, so that every contender sees the same background load.
+largest ``tol`` of ``active_set_cd`` on the grid 10^(-k/4) (CPU only), the smallest
+``max_iter`` of ``lasso_cd`` (its own tolerance is fixed at 1e-8 inside ``sparse_encode``);
+``lasso_lars`` is exact, so its total time is reported. Energies are always evaluated in float64.
+The settings are found once (untimed, results are deterministic), then all contenders are timed
+interleaved in one process (A, B, C, A, B, C, ...) and the minimum over the repeats is kept, so
+that every contender sees the same background load.
 
 With ``--device cuda`` this library's solvers run on the GPU (timed with a synchronization before
 and after each call) and scikit-learn on the same machine's CPU, with ``--threads`` BLAS threads and
@@ -47,7 +50,7 @@ import warnings
 import numpy as np
 import sklearn
 import torch
-from latentebm.sparse import adaptive_fista, block_cd, energy, fista
+from latentebm.sparse import active_set_cd, adaptive_fista, block_cd, energy, fista
 from threadpoolctl import threadpool_limits
 
 warnings.filterwarnings("ignore", module="sklearn")  # ConvergenceWarning at small max_iter
@@ -120,9 +123,23 @@ def run_block(y, W, lam, k, block_size=16):
     return block_cd(y, W, lam, n_epochs=k, block_size=block_size)
 
 
-# This library's solvers, in table order (each called with n_iter or n_epochs = k); --block-sizes
+def active_tol(k):
+    """The k-th tolerance of active_set_cd's grid: 10^(-k/4), from 0.56 down (1e-6 at k = 24)."""
+    return 10 ** (-k / 4)
+
+
+def run_active(y, W, lam, k):
+    return active_set_cd(y, W, lam, tol=active_tol(k), max_sweeps=100_000)
+
+
+# This library's solvers, in table order (each called with n_iter, n_epochs or the k-th tol); --block-sizes
 # adds "block CD B=64" and the like beside the default blocks of 16 atoms.
-OURS = {"FISTA": run_fista, "adaptive FISTA": run_adaptive, "block CD": run_block}
+OURS = {
+    "FISTA": run_fista,
+    "adaptive FISTA": run_adaptive,
+    "block CD": run_block,
+    "active-set CD": run_active,
+}
 THROUGHPUT_BATCH = None  # --throughput-batch: also time one FISTA iteration on this many signals
 
 
@@ -360,7 +377,10 @@ def bench(key, title, y, W, lam, repeats, threads):
                 out.append("not reached")
                 continue
             label = "max_iter" if name not in ours else "n_epochs" if "CD" in name else "n_iter"
-            s_ = f"{1e3 * t:.1f} ms ({label}={k})" if k != "exact" else f"{1e3 * t:.1f} ms (exact)"
+            setting = f"{label}={k}"
+            if name.startswith("active-set"):
+                setting = f"tol={active_tol(k):.1e}"
+            s_ = f"{1e3 * t:.1f} ms ({setting})" if k != "exact" else f"{1e3 * t:.1f} ms (exact)"
             if name in ours and skb is not None:
                 s_ += f", speed-up **{skb / t:.1f}x** over best sklearn"
             out.append(s_)
@@ -446,6 +466,8 @@ def main(argv=None):
     a = p.parse_args(argv)
     global DEVICE, SK_JOBS, CD_JOBS, THROUGHPUT_BATCH
     THROUGHPUT_BATCH = a.throughput_batch
+    if a.device != "cpu":
+        del OURS["active-set CD"]  # a compiled CPU loop
     for B in a.block_sizes:
         if B != 16:
             OURS[f"block CD B={B}"] = lambda y, W, lam, k, B=B: run_block(y, W, lam, k, B)

@@ -5,6 +5,7 @@ dictionary ``W`` has shape (n, m), one atom per column; codes ``z`` have shape (
 A single signal of shape (n,) is accepted and its code returned with shape (m,).
 """
 
+from .active import active_set_cd
 from .adaptive import adaptive_fista
 from .coordinate import block_cd
 from .dictionary import learn_dictionary, normalize_columns
@@ -19,6 +20,7 @@ __all__ = [
     "fista",
     "adaptive_fista",
     "block_cd",
+    "active_set_cd",
     "learn_dictionary",
     "normalize_columns",
 ]
