@@ -28,7 +28,7 @@ with :math:`r = y - Wz`, the point :math:`\theta = s r`, :math:`s = \min(1, \tfr
 quantities the sweeps keep. (Coordinate descent's classic rule, a small largest change, can stop
 far from the minimum when the active atoms are nearly dependent; the gap cannot.) This solver runs on the
 CPU only; on a GPU, use :func:`latentebm.sparse.fista`. The signals are split over
-``torch.get_num_threads()`` threads (:func:`latentebm.set_threads`). Measured speed:
+``torch.get_num_threads()`` threads (:func:`latentebm.device.set_threads`). Measured speed:
 ``benchmarks/README.md``.
 """
 
