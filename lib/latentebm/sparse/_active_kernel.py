@@ -58,10 +58,11 @@ def _signal(G, diag, q, yy, half_true, tol, max_sweeps, boost, z, H, A, GA, HA, 
     """Active-set coordinate descent on one signal, z (m,) in place; returns the sweeps made,
     negated when max_sweeps ran out before the stopping test held.
 
-    Repeats until the duality gap certifies a relative energy gap of at most tol (or a full
-    sweep changes nothing): H = G z exactly; a full sweep over every coordinate, collecting the active set A
-    (the non-zero codes); sweeps over A alone on compact copies of G_AA and (Gz)_A (an update
-    costs |A|, not m) until no code moves by more than tol times the largest (yy = ||y||^2).
+    Each round: H = G z, exactly; a full sweep over every coordinate, which collects the active
+    set A (the non-zero codes); then sweeps over A alone, on compact copies of G_AA and (Gz)_A (an
+    update costs |A|, not m), until no code moves by more than tol times the largest. It stops
+    after a full sweep once the duality gap certifies a relative energy gap of at most tol, or
+    once a full sweep changes nothing (yy = ||y||^2).
     """
     m = G.shape[0]
     zero = G[0, 0] * 0  # typed constants: float32 arithmetic stays float32
