@@ -74,6 +74,13 @@ def test_warm_start_at_the_solution_stays():
     assert z_star.data_ptr() != z_warm.data_ptr()  # z0 is not modified in place
 
 
+def test_more_active_codes_than_the_compact_buffer_holds():
+    y, W = problem(2, 800, 600, torch.float64, "cpu", noise=1.0)  # dense least-squares codes
+    z = active_set_cd(y, W, 1e-3, tol=1e-12, max_sweeps=10000)
+    assert ((z != 0).sum(1) > 512).all()  # beyond G_AA's first allocation (512 x 512)
+    assert kkt_violation(y, W, z, 1e-3) < 1e-8
+
+
 def test_zero_atoms_keep_zero_codes():
     y, W = problem(5, 20, 30, torch.float64, "cpu")
     W[:, [3, 17]] = 0

@@ -55,8 +55,11 @@ def _relative_gap(q, yy, z, H, half):
 
 @numba.njit(cache=True, nogil=True, fastmath=True)
 def _signal(G, diag, q, yy, half_true, tol, max_sweeps, boost, z, H, A, GA, HA, zA):
-    """Active-set coordinate descent on one signal, z (m,) in place; returns the sweeps made,
-    negated when max_sweeps ran out before the stopping test held.
+    """Active-set coordinate descent on one signal, z (m,) in place.
+
+    Returns the sweeps made (negated when max_sweeps ran out before the stopping test held) and
+    0, or the number of active codes when they do not fit in GA (z is then left consistent, and
+    the call can be repeated with a larger GA).
 
     Each round: H = G z, exactly; a full sweep over every coordinate, which collects the active
     set A (the non-zero codes); then sweeps over A alone, on compact copies of G_AA and (Gz)_A (an
@@ -93,7 +96,9 @@ def _signal(G, diag, q, yy, half_true, tol, max_sweeps, boost, z, H, A, GA, HA, 
                 na += 1
         sweeps += 1
         if half == zero + half_true and (dmax == zero or _relative_gap(q, yy, z, H, half) <= tol):
-            return sweeps  # certified by the duality gap, or a fixed point in floating point
+            return sweeps, 0  # certified by the duality gap, or a fixed point in floating point
+        if na > GA.shape[0]:
+            return sweeps, na  # no room for G_AA: the caller grows GA and calls again
         for a in range(na):  # the compact active problem
             j = A[a]
             zA[a] = z[j]
@@ -121,7 +126,7 @@ def _signal(G, diag, q, yy, half_true, tol, max_sweeps, boost, z, H, A, GA, HA, 
         for a in range(na):
             z[A[a]] = zA[a]
         half = zero + half_true  # the boosted threshold serves the first pass only
-    return -sweeps
+    return -sweeps, 0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -136,11 +141,20 @@ def solve_rows(G, diag, Q, yy, half, tol, max_sweeps, boost, Z, start, stop):
     sweeps = np.zeros(stop - start, np.int64)
     H = np.empty(m, G.dtype)
     A = np.empty(m, np.int64)
-    GA = np.empty((m, m), G.dtype)
+    GA = np.empty((min(m, 512), min(m, 512)), G.dtype)  # G_AA; grown if more codes are active
     HA = np.empty(m, G.dtype)
     zA = np.empty(m, G.dtype)
     for s in range(start, stop):
-        sweeps[s - start] = _signal(
-            G, diag, Q[s], yy[s], half, tol, max_sweeps, boost, Z[s], H, A, GA, HA, zA
-        )
+        done = 0
+        first = boost
+        while True:
+            made, need = _signal(
+                G, diag, Q[s], yy[s], half, tol, max_sweeps - done, first, Z[s], H, A, GA, HA, zA
+            )
+            done += abs(made)
+            if need == 0:
+                sweeps[s - start] = done if made > 0 else -done  # certified: at least one sweep
+                break
+            GA = np.empty((min(2 * need, m), min(2 * need, m)), G.dtype)
+            first = 1.0  # the first sweep is behind: the true threshold from now on
     return sweeps
