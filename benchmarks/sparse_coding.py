@@ -433,6 +433,14 @@ def throughput_at_scale(y, W, lam, N_big, repeats):
     )
 
 
+def numba_version() -> str:
+    try:
+        import numba
+    except ImportError:
+        return "not installed"
+    return numba.__version__
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -486,7 +494,8 @@ def main(argv=None):
         f"sklearn BLAS {a.threads}, lasso_cd n_jobs {', '.join(map(str, CD_JOBS))} | ours on {DEVICE}"
         + (f" ({torch.cuda.get_device_name(DEVICE)})" if DEVICE.type == "cuda" else "")
         + f" | torch {torch.__version__}, scikit-learn {sklearn.__version__}, "
-        f"numpy {np.__version__}, python {sys.version.split()[0]} | load average at start "
+        f"numpy {np.__version__}, numba {numba_version()}, python {sys.version.split()[0]} | "
+        f"load average at start "
         f"{os.getloadavg()[0]:.1f}"
     )
     with threadpool_limits(a.threads):
