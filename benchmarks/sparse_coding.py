@@ -282,24 +282,7 @@ def bench(key, title, y, W, lam, repeats, threads):
     )
 
     # Per-iteration throughput against the bare product(s) of one iteration.
-    gram = m < 2 * n
-    X = torch.randn(N, m, device=DEVICE)
-    if gram:
-        S = torch.randn(m, m, device=DEVICE)
-
-        def matmul():
-            return X @ S
-
-        shapes = f"({N},{m})x({m},{m})"
-        flops = 2 * N * m * m
-    else:
-        Wt, Wm = W32d.T.contiguous(), W32d.contiguous()
-
-        def matmul():
-            return (X @ Wt) @ Wm
-
-        shapes = f"({N},{m})x({m},{n}) then ({N},{n})x({n},{m})"
-        flops = 4 * N * m * n
+    matmul, shapes, flops = bare_product(N, W32d)
     k1, k2 = 10, 60
 
     # Timed contenders, interleaved.
@@ -394,25 +377,26 @@ def bench(key, title, y, W, lam, repeats, threads):
         throughput_at_scale(y32d, W32d, lam, THROUGHPUT_BATCH, repeats)
 
 
-def throughput_at_scale(y, W, lam, N_big, repeats):
-    """FISTA float32's time per iteration on N_big signals (the batch tiled) against its products."""
-    N, n = y.shape
-    m = W.shape[1]
-    yb = y.repeat(-(-N_big // N), 1)[:N_big].contiguous()
-    X = torch.randn(N_big, m, device=DEVICE)
+def bare_product(N, W):
+    """The matrix product(s) of one FISTA iteration on N signals, with the form's shapes and FLOPs.
+
+    Gram form (m < 2n): (N, m) x (m, m); direct form: (N, m) x (m, n) then (N, n) x (n, m).
+    """
+    n, m = W.shape
+    X = torch.randn(N, m, device=DEVICE)
     if m < 2 * n:
         S = torch.randn(m, m, device=DEVICE)
-        flops = 2 * N_big * m * m
+        return (lambda: X @ S), f"({N},{m})x({m},{m})", 2 * N * m * m
+    Wt, Wm = W.T.contiguous(), W.contiguous()
+    shapes = f"({N},{m})x({m},{n}) then ({N},{n})x({n},{m})"
+    return (lambda: (X @ Wt) @ Wm), shapes, 4 * N * m * n
 
-        def matmul():
-            return X @ S
-    else:
-        Wt, Wm = W.T.contiguous(), W.contiguous()
-        flops = 4 * N_big * m * n
 
-        def matmul():
-            return (X @ Wt) @ Wm
-
+def throughput_at_scale(y, W, lam, N_big, repeats):
+    """FISTA float32's time per iteration on N_big signals (the batch tiled) against its products."""
+    N = y.shape[0]
+    yb = y.repeat(-(-N_big // N), 1)[:N_big].contiguous()
+    matmul, _, flops = bare_product(N_big, W)
     k1, k2 = 10, 40
     jobs = {
         k1: lambda: fista(yb, W, lam, n_iter=k1),
