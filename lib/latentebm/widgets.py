@@ -1,9 +1,14 @@
 """Precomputed widgets: sliders that switch between pre-rendered figures, with or without a kernel.
 
 ``interact``/``observe`` callbacks need a running kernel: in the static book the slider would move
-and the figure stay. Here every figure is rendered beforehand into an ``ipywidgets.Image`` inside a
-``Stack``, and the slider's index is ``jslink``-ed to the stack's ``selected_index``: the link runs
-in the browser, so the widget works live in Jupyter and Colab and in the static page alike.
+and the figure stay. Here every figure is rendered beforehand into an ``ipywidgets.Image``.
+
+* With ipywidgets 8 (the book's pinned environment, JupyterLab, Notebook 7) the images sit in a
+  ``Stack`` and the slider's index is ``jslink``-ed to the stack's ``selected_index``: the link runs
+  in the browser, so the widget works in Jupyter and in the static page alike, with no kernel.
+* ipywidgets 7 (Colab's stock runtime ships 7.7.1) has no ``Stack``. There the widget is one
+  ``Image`` whose value the slider's observer swaps: it needs the kernel, which Colab always has.
+  Nobody has to upgrade ipywidgets (and restart Colab's runtime) to read the book.
 """
 
 from __future__ import annotations
@@ -22,6 +27,11 @@ def _check_pngs(pngs: Mapping, name: str) -> None:
             raise TypeError(f"{name}[{k!r}] must be PNG bytes (see latentebm.plotting.fig_to_png)")
 
 
+def _has_stack() -> bool:
+    """ipywidgets >= 8 (``Stack`` is new in 8.0); looked up at each call, so tests can hide it."""
+    return hasattr(w, "Stack")
+
+
 def _image(png: bytes) -> w.Image:
     return w.Image(value=bytes(png), format="png", layout=w.Layout(max_width="100%", height="auto"))
 
@@ -38,7 +48,8 @@ def precomputed_slider(pngs: Mapping, description: str = "value", default=None) 
 
     Returns
     -------
-    ipywidgets.VBox holding the slider and the stack of images.
+    ipywidgets.VBox holding the slider and the stack of images (ipywidgets 8), or the slider and
+    one image that the slider's observer updates (ipywidgets 7, no ``Stack``).
     """
     _check_pngs(pngs, "pngs")
     labels = list(pngs)
@@ -46,7 +57,6 @@ def precomputed_slider(pngs: Mapping, description: str = "value", default=None) 
     if default not in pngs:
         raise ValueError(f"default must be one of {labels}, got {default!r}")
     index = labels.index(default)
-    stack = w.Stack([_image(pngs[k]) for k in labels], selected_index=index)
     slider = w.SelectionSlider(
         options=[(str(k), i) for i, k in enumerate(labels)],
         index=index,
@@ -55,8 +65,18 @@ def precomputed_slider(pngs: Mapping, description: str = "value", default=None) 
         style={"description_width": "initial"},
         layout=w.Layout(width="420px"),
     )
-    w.jslink((slider, "index"), (stack, "selected_index"))  # `index` is the synced trait
-    return w.VBox([slider, stack])
+    if _has_stack():
+        stack = w.Stack([_image(pngs[k]) for k in labels], selected_index=index)
+        w.jslink((slider, "index"), (stack, "selected_index"))  # `index` is the synced trait
+        return w.VBox([slider, stack])
+    images = [bytes(pngs[k]) for k in labels]
+    image = _image(images[index])
+
+    def show(change):
+        image.value = images[change["new"]]
+
+    slider.observe(show, names="index")
+    return w.VBox([slider, image])
 
 
 def precomputed_grid(
@@ -64,9 +84,10 @@ def precomputed_grid(
 ) -> w.VBox:
     """Two sliders over a grid of precomputed figures, ``pngs[(a, b)]`` for every pair.
 
-    One slider per parameter; each value of the first parameter owns a Stack over the second,
-    and an outer Stack over the first parameter holds those — two ``jslink`` calls, no kernel needed.
-    The second slider is linked to every inner stack.
+    One slider per parameter. With ipywidgets 8, each value of the first parameter owns a Stack
+    over the second, and an outer Stack over the first parameter holds those: the first slider is
+    ``jslink``-ed to the outer stack, the second to every inner stack, no kernel needed. With
+    ipywidgets 7 (no ``Stack``) both sliders' observers update one image.
 
     Parameters
     ----------
@@ -84,8 +105,6 @@ def precomputed_grid(
     if da not in a_labels or db not in b_labels:
         raise ValueError(f"defaults must be in {a_labels} x {b_labels}, got {(da, db)!r}")
     ia, ib = a_labels.index(da), b_labels.index(db)
-    inner = [w.Stack([_image(pngs[(a, b)]) for b in b_labels], selected_index=ib) for a in a_labels]
-    outer = w.Stack(inner, selected_index=ia)
 
     def slider(labels, value, description):
         return w.SelectionSlider(
@@ -97,7 +116,20 @@ def precomputed_grid(
         )
 
     sa, sb = slider(a_labels, ia, descriptions[0]), slider(b_labels, ib, descriptions[1])
-    w.jslink((sa, "index"), (outer, "selected_index"))
-    for stack in inner:
-        w.jslink((sb, "index"), (stack, "selected_index"))
-    return w.VBox([sa, sb, outer])
+    if _has_stack():
+        inner = [
+            w.Stack([_image(pngs[(a, b)]) for b in b_labels], selected_index=ib) for a in a_labels
+        ]
+        outer = w.Stack(inner, selected_index=ia)
+        w.jslink((sa, "index"), (outer, "selected_index"))
+        for stack in inner:
+            w.jslink((sb, "index"), (stack, "selected_index"))
+        return w.VBox([sa, sb, outer])
+    image = _image(pngs[(da, db)])
+
+    def show(_change):
+        image.value = bytes(pngs[(a_labels[sa.index], b_labels[sb.index])])
+
+    sa.observe(show, names="index")
+    sb.observe(show, names="index")
+    return w.VBox([sa, sb, image])
