@@ -1,3 +1,6 @@
+import json
+from types import SimpleNamespace
+
 import ipywidgets
 import pytest
 from latentebm import widgets
@@ -78,3 +81,65 @@ def test_bad_input(stack, monkeypatch):
         precomputed_slider({"a": PNG}, default="z")
     with pytest.raises(ValueError, match="every pair"):
         precomputed_grid({(0, "x"): PNG, (1, "y"): PNG})
+
+
+# keep_stored_widget_state: the pre-save hook that keeps stored widgets JupyterLab would drop.
+VIEW, STATE = widgets.WIDGET_VIEW, widgets.WIDGET_STATE
+
+
+def _stored_notebook(state: dict, views: list[str]) -> dict:
+    outputs = [{"output_type": "display_data", "data": {VIEW: {"model_id": m}}} for m in views]
+    return {
+        "cells": [{"cell_type": "code", "outputs": outputs}],
+        "metadata": {"widgets": {STATE: {"state": state, "version_major": 2, "version_minor": 0}}},
+    }
+
+
+def _model(name: str, **state) -> dict:
+    return {"model_name": name, "state": state}
+
+
+def _slider_state(prefix: str) -> dict:
+    ref = lambda m: f"IPY_MODEL_{prefix}{m}"  # noqa: E731
+    return {
+        f"{prefix}box": _model("VBoxModel", children=[ref("slider"), ref("stack")], layout=ref("l1")),
+        f"{prefix}slider": _model("SelectionSliderModel", layout=ref("l2")),
+        f"{prefix}stack": _model("StackModel", children=[ref("img")]),
+        f"{prefix}img": _model("ImageModel"),
+        f"{prefix}l1": _model("LayoutModel"),
+        f"{prefix}l2": _model("LayoutModel"),
+        f"{prefix}link": _model("LinkModel", source=[ref("slider"), "index"], target=[ref("stack"), "selected_index"]),
+    }  # fmt: skip
+
+
+def _save(tmp_path, on_disk: dict, saving: dict) -> dict:
+    (tmp_path / "nb.ipynb").write_text(json.dumps(on_disk))
+    model = {"type": "notebook", "content": saving}
+    widgets.keep_stored_widget_state(model, "nb.ipynb", SimpleNamespace(root_dir=str(tmp_path)))
+    return model["content"]["metadata"]["widgets"][STATE]["state"]
+
+
+def test_hook_puts_back_the_stored_state_of_widgets_not_rerun(tmp_path):
+    stored = {**_slider_state("a"), **_slider_state("b"), "stale": _model("LayoutModel")}
+    on_disk = _stored_notebook(stored, ["abox", "bbox"])
+    saving = _stored_notebook({}, ["abox", "bbox"])  # what Lab sends: no live widget
+    assert _save(tmp_path, on_disk, saving) == {k: v for k, v in stored.items() if k != "stale"}
+
+
+def test_hook_keeps_new_state_and_only_the_missing_widgets(tmp_path):
+    on_disk = _stored_notebook({**_slider_state("a"), **_slider_state("b")}, ["abox", "bbox"])
+    rerun = _slider_state("c")  # the second widget's cell ran again: new models, live
+    saved = _save(tmp_path, on_disk, _stored_notebook(rerun, ["abox", "cbox"]))
+    assert saved == {**_slider_state("a"), **rerun}
+
+
+def test_hook_leaves_complete_or_foreign_saves_alone(tmp_path):
+    on_disk = _stored_notebook(_slider_state("a"), ["abox"])
+    complete = _stored_notebook(_slider_state("c"), ["cbox"])
+    assert _save(tmp_path, on_disk, complete) == _slider_state("c")
+    model = {"type": "file", "content": "text"}
+    widgets.keep_stored_widget_state(model, "x.txt", SimpleNamespace(root_dir=str(tmp_path)))
+    assert model == {"type": "file", "content": "text"}
+    new_file = {"type": "notebook", "content": _stored_notebook({}, ["abox"])}
+    widgets.keep_stored_widget_state(new_file, "new.ipynb", SimpleNamespace(root_dir=str(tmp_path)))
+    assert new_file["content"]["metadata"]["widgets"][STATE]["state"] == {}

@@ -14,6 +14,8 @@ and the figure stay. Here every figure is rendered beforehand into an ``ipywidge
 from __future__ import annotations
 
 import itertools
+import json
+import os
 from collections.abc import Mapping
 
 import ipywidgets as w
@@ -133,3 +135,81 @@ def precomputed_grid(
     sa.observe(show, names="index")
     sb.observe(show, names="index")
     return w.VBox([sa, sb, image])
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+_MODEL_REF = "IPY_MODEL_"
+
+
+def _references(value) -> set[str]:
+    """The model ids a widget's state points at (``"IPY_MODEL_<id>"`` strings, at any depth)."""
+    if isinstance(value, str):
+        return {value[len(_MODEL_REF) :]} if value.startswith(_MODEL_REF) else set()
+    if isinstance(value, dict):
+        return set().union(*(_references(v) for v in value.values()))
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_references(v) for v in value))
+    return set()
+
+
+def _closure(roots: set[str], state: dict) -> set[str]:
+    """`roots` with every model of `state` they point at, and every link (jslink) between them."""
+    keep, todo = set(), set(roots)
+    while todo:
+        keep |= todo
+        todo = set().union(*(_references(state[m]["state"]) for m in todo if m in state)) - keep
+        links = {
+            m
+            for m, s in state.items()
+            if m not in keep and _references(s.get("state", {})) and _references(s["state"]) <= keep
+        }
+        todo |= links - keep
+    return keep & set(state)
+
+
+def keep_stored_widget_state(model: dict, path: str = "", contents_manager=None, **_) -> None:
+    """Jupyter server pre-save hook: never save a notebook with fewer widget states than it shows.
+
+    With "save widget state" on, JupyterLab 4 writes the state of the widgets that live in the
+    kernel only. A widget restored from the notebook's stored state (a chapter opened and not
+    re-run) is not in the kernel, so saving, or autosaving (opening a notebook with widgets marks
+    it modified), drops its state, and the next opening shows nothing where the widget was
+    (jupyter-widgets/ipywidgets#3888). This hook puts back, from the file being overwritten, the
+    stored state of every widget view the notebook still displays but the new state lacks, with
+    the models it depends on. A notebook whose widgets were all re-run is saved unchanged.
+
+    `make venv` turns it on for the project's Jupyter (scripts/lab_settings.py); elsewhere set
+    ``c.ContentsManager.pre_save_hook = "latentebm.widgets.keep_stored_widget_state"``.
+    """
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    nb = model["content"]
+    views = {
+        out["data"][WIDGET_VIEW]["model_id"]
+        for cell in nb.get("cells", [])
+        for out in cell.get("outputs", [])
+        if WIDGET_VIEW in out.get("data", {})
+    }
+    widgets = nb.setdefault("metadata", {}).get("widgets") or {}
+    new = widgets.get(WIDGET_STATE, {}).get("state", {})
+    missing = views - set(new)
+    root = getattr(contents_manager, "root_dir", None)
+    if not missing or root is None:
+        return
+    try:
+        with open(os.path.join(root, path.lstrip("/")), encoding="utf-8") as f:
+            old_widgets = json.load(f).get("metadata", {}).get("widgets", {})
+    except (OSError, ValueError):
+        return  # a new file, or not JSON: nothing stored to keep
+    old = old_widgets.get(WIDGET_STATE, {})
+    kept = _closure(missing & set(old.get("state", {})), old.get("state", {}))
+    if not kept:
+        return
+    merged = {
+        "version_major": old.get("version_major", 2),
+        "version_minor": old.get("version_minor", 0),
+        **{k: v for k, v in widgets.get(WIDGET_STATE, {}).items() if k != "state"},
+        "state": {**{m: old["state"][m] for m in kept}, **new},
+    }
+    nb["metadata"]["widgets"] = {**widgets, WIDGET_STATE: merged}
