@@ -75,7 +75,9 @@ test: chromium
 # Colab's stock runtime, reproduced (googlecolab/backend-info): its Python (3.13) and the versions of
 # requirements-colab.txt in .venv-colab, rebuilt from scratch when that file changes. torch comes
 # with its CUDA packages as in Colab (several GB, most of the 4-5 minutes of a first build).
-COLAB_PYTHON ?= $(firstword $(shell command -v python3.13) $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13))
+# The first Python 3.13 that runs (a pyenv shim may exist and refuse to run).
+COLAB_PYTHON ?= $(shell for p in $(HOME)/.pyenv/versions/3.13*/bin/python3.13 python3.13; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v "$$p"; break; }; done)
 COLAB_VENV := .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
 # The library is installed as the notebooks' first cell installs it in Colab, `latentebm[book]` from
