@@ -8,8 +8,8 @@ STAMP := $(VENV)/.installed
 export LATENTEBM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: venv data assets chromium test test-lib test-notebooks test-book test-colab book notebooks lab \
-	bench lint clean
+.PHONY: venv data assets chromium test test-lib test-notebooks test-book colab-install test-colab book \
+	notebooks lab bench lint clean
 
 # The book: Jupyter Book 1.x renders the outputs stored in the notebooks; warnings are errors.
 BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -93,14 +93,21 @@ $(COLAB_STAMP): requirements-colab.txt
 	$(COLAB_VENV)/bin/python -m pip install --quiet -r requirements-colab.txt
 	@touch $(COLAB_STAMP)
 
-# Every notebook, start to finish, in Colab's environment, its first cell included (tests/colab):
-# no error, every slider switches pictures, and the printed numbers agree with the book's.
-test-colab: $(COLAB_STAMP)
+# The library into Colab's environment as the first cell installs it; it must change no other
+# package there (a changed package would need a restart of Colab's runtime).
+colab-install: $(COLAB_STAMP)
 	@git diff --quiet HEAD -- lib pyproject.toml || \
 	  echo "test-colab: uncommitted changes in lib/ or pyproject.toml are NOT tested (git install of HEAD)"
 	$(COLAB_VENV)/bin/python -m pip uninstall --quiet --yes latentebm
+	$(COLAB_VENV)/bin/python -m pip freeze --exclude latentebm > $(COLAB_VENV)/freeze-before.txt
 	$(COLAB_ENV) pip install --quiet "latentebm[book] @ $(COLAB_GIT_URL)"
+	$(COLAB_VENV)/bin/python -m pip freeze --exclude latentebm | diff $(COLAB_VENV)/freeze-before.txt - \
+	  || { echo "installing latentebm[book] changed Colab's own packages (above)"; exit 1; }
 	$(COLAB_ENV) python -m latentebm.data fetch
+
+# Every notebook, start to finish, in Colab's environment, its first cell included (tests/colab):
+# no error, every slider switches pictures, and the printed numbers agree with the book's.
+test-colab: colab-install
 	$(COLAB_ENV) python -m pytest tests/test_widgets.py tests/colab -p no:cacheprovider
 
 # JupyterLab on the chapters: notebooks trusted (their stored widgets show), widget state saved with
