@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 export LATENTEBM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: venv data assets chromium test test-lib test-notebooks test-book book notebooks bench lint clean
+.PHONY: venv data assets chromium test test-lib test-notebooks test-book colab-install test-colab book \
+	notebooks lab bench lint clean
 
 # The book: Jupyter Book 1.x renders the outputs stored in the notebooks; warnings are errors.
 BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -22,11 +23,12 @@ NBVAL := -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/book/
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml scripts/lab_settings.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) scripts/lab_settings.py
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -34,10 +36,11 @@ venv: $(STAMP)
 data: venv
 	$(PY) -m latentebm.data fetch
 
-# The library's tests; the book's own tests (tests/book) need the built book: `make test` runs them.
+# The library's tests; the book's own tests (tests/book) need the built book: `make test` runs them;
+# tests/colab runs in Colab's environment: `make test-colab`.
 test-lib: data
-	$(PY) -m ruff check lib tests benchmarks scripts
-	$(PY) -m pytest tests --ignore=tests/book $(PYTEST_OK5)
+	$(PY) -m ruff check lib tests benchmarks scripts book/_ext
+	$(PY) -m pytest tests --ignore=tests/book --ignore=tests/colab $(PYTEST_OK5)
 
 test-notebooks: data
 	$(PY) $(NBVAL) notebooks/ $(PYTEST_OK5)
@@ -57,7 +60,8 @@ chromium:
 	       $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
 	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is missing and could not be installed"; exit 1; }
 
-# Configuration checks, then headless Chromium on every chapter page of _build/html.
+# Configuration checks, headless Chromium on every chapter page of _build/html, and JupyterLab
+# driven by the same Chromium (tests/book/test_jupyterlab.py).
 test-book: chromium
 	LATENTEBM_BOOK_TESTS=required $(PY) -m pytest tests/book -p no:cacheprovider
 
@@ -67,6 +71,58 @@ test: chromium
 	$(MAKE) --no-print-directory test-notebooks
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory test-book
+
+# Colab's stock runtime, reproduced (googlecolab/backend-info): its Python (3.13) and the versions of
+# requirements-colab.txt in .venv-colab, rebuilt from scratch when that file changes. torch comes
+# with its CUDA packages as in Colab (5 GB installed). uv (from PyPI, pinned) installs them: about
+# 1.5 minutes where pip took 6 to 10, the same versions of the same 130 packages; its cache
+# (~/.cache/uv) makes a rebuild on the same machine take seconds. The library itself is installed
+# with pip, as Colab's first cell does.
+UV_VERSION := 0.13.9
+# The first Python 3.13 that runs (a pyenv shim may exist and refuse to run).
+COLAB_PYTHON ?= $(shell for p in $(HOME)/.pyenv/versions/3.13*/bin/python3.13 python3.13; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null && { command -v "$$p"; break; }; done)
+COLAB_VENV := .venv-colab
+COLAB_STAMP := $(COLAB_VENV)/.installed
+# The library is installed as the notebooks' first cell installs it in Colab, `latentebm[book]` from
+# a git URL: this checkout at its HEAD commit (uncommitted changes are not in it).
+COLAB_GIT_URL = git+file://$(CURDIR)@$(shell git rev-parse HEAD)
+COLAB_ENV = env -u PYTHONPATH -u MPLBACKEND PATH="$(CURDIR)/$(COLAB_VENV)/bin:$$PATH" \
+	LATENTEBM_COLAB=1 LATENTEBM_COLAB_GIT_URL="$(COLAB_GIT_URL)" PYDEVD_DISABLE_FILE_VALIDATION=1
+
+$(COLAB_STAMP): requirements-colab.txt
+	@test -n "$(COLAB_PYTHON)" || { echo "Python 3.13 (Colab's) not found: set COLAB_PYTHON=/path/to/python3.13"; exit 1; }
+	rm -rf $(COLAB_VENV)
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --quiet --target $(COLAB_VENV)/.uv uv==$(UV_VERSION)
+	$(COLAB_VENV)/.uv/bin/uv pip install --quiet --python $(COLAB_VENV)/bin/python -r requirements-colab.txt
+	@touch $(COLAB_STAMP)
+
+# The library into Colab's environment as the first cell installs it; it must change no other
+# package there (a changed package would need a restart of Colab's runtime).
+colab-install: $(COLAB_STAMP)
+	@git diff --quiet HEAD -- lib pyproject.toml || \
+	  echo "test-colab: uncommitted changes in lib/ or pyproject.toml are NOT tested (git install of HEAD)"
+	$(COLAB_VENV)/bin/python -m pip uninstall --quiet --yes latentebm
+	$(COLAB_VENV)/bin/python -m pip freeze --exclude latentebm > $(COLAB_VENV)/freeze-before.txt
+	$(COLAB_ENV) pip install --quiet "latentebm[book] @ $(COLAB_GIT_URL)"
+	$(COLAB_VENV)/bin/python -m pip freeze --exclude latentebm | diff $(COLAB_VENV)/freeze-before.txt - \
+	  || { echo "installing latentebm[book] changed Colab's own packages (above)"; exit 1; }
+	$(COLAB_ENV) python -m latentebm.data fetch
+
+# Every notebook, start to finish, in Colab's environment, its first cell included (tests/colab):
+# no error, every slider switches pictures, and the printed numbers agree with the book's. Two
+# notebooks at a time (pytest-xdist), one torch thread each: the machine's two cores.
+test-colab: colab-install
+	$(COLAB_ENV) python -m pytest tests/test_widgets.py tests/colab -p no:cacheprovider \
+	  -n 2 --durations=10
+
+# JupyterLab on the chapters: notebooks trusted (their stored widgets show), widget state saved with
+# them (scripts/lab_settings.py, run by `make venv`). Stop it with Ctrl+C.
+LAB_FLAGS := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+lab: data
+	$(VENV)/bin/jupyter trust $(NOTEBOOKS)
+	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
 # Re-execute every notebook in place, one after the other, with one torch thread; stores the
 # outputs and the widget state that the book renders.
@@ -86,7 +142,7 @@ bench: data
 	$(PY) benchmarks/conv_sparse_coding.py
 
 lint: venv
-	$(PY) -m ruff check lib tests benchmarks scripts
+	$(PY) -m ruff check lib tests benchmarks scripts book/_ext
 
 clean:
 	rm -rf _build book/_assets

@@ -1,14 +1,21 @@
 """Precomputed widgets: sliders that switch between pre-rendered figures, with or without a kernel.
 
 ``interact``/``observe`` callbacks need a running kernel: in the static book the slider would move
-and the figure stay. Here every figure is rendered beforehand into an ``ipywidgets.Image`` inside a
-``Stack``, and the slider's index is ``jslink``-ed to the stack's ``selected_index``: the link runs
-in the browser, so the widget works live in Jupyter and Colab and in the static page alike.
+and the figure stay. Here every figure is rendered beforehand into an ``ipywidgets.Image``.
+
+* With ipywidgets 8 (the book's pinned environment, JupyterLab, Notebook 7) the images sit in a
+  ``Stack`` and the slider's index is ``jslink``-ed to the stack's ``selected_index``: the link runs
+  in the browser, so the widget works in Jupyter and in the static page alike, with no kernel.
+* ipywidgets 7 (Colab's stock runtime ships 7.7.1) has no ``Stack``. There the widget is one
+  ``Image`` whose value the slider's observer swaps: it needs the kernel, which Colab always has.
+  Nobody has to upgrade ipywidgets (and restart Colab's runtime) to read the book.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
 from collections.abc import Mapping
 
 import ipywidgets as w
@@ -20,6 +27,11 @@ def _check_pngs(pngs: Mapping, name: str) -> None:
     for k, v in pngs.items():
         if not isinstance(v, (bytes, bytearray)):
             raise TypeError(f"{name}[{k!r}] must be PNG bytes (see latentebm.plotting.fig_to_png)")
+
+
+def _has_stack() -> bool:
+    """ipywidgets >= 8 (``Stack`` is new in 8.0); looked up at each call, so tests can hide it."""
+    return hasattr(w, "Stack")
 
 
 def _image(png: bytes) -> w.Image:
@@ -38,7 +50,8 @@ def precomputed_slider(pngs: Mapping, description: str = "value", default=None) 
 
     Returns
     -------
-    ipywidgets.VBox holding the slider and the stack of images.
+    ipywidgets.VBox holding the slider and the stack of images (ipywidgets 8), or the slider and
+    one image that the slider's observer updates (ipywidgets 7, no ``Stack``).
     """
     _check_pngs(pngs, "pngs")
     labels = list(pngs)
@@ -46,7 +59,6 @@ def precomputed_slider(pngs: Mapping, description: str = "value", default=None) 
     if default not in pngs:
         raise ValueError(f"default must be one of {labels}, got {default!r}")
     index = labels.index(default)
-    stack = w.Stack([_image(pngs[k]) for k in labels], selected_index=index)
     slider = w.SelectionSlider(
         options=[(str(k), i) for i, k in enumerate(labels)],
         index=index,
@@ -55,8 +67,18 @@ def precomputed_slider(pngs: Mapping, description: str = "value", default=None) 
         style={"description_width": "initial"},
         layout=w.Layout(width="420px"),
     )
-    w.jslink((slider, "index"), (stack, "selected_index"))  # `index` is the synced trait
-    return w.VBox([slider, stack])
+    if _has_stack():
+        stack = w.Stack([_image(pngs[k]) for k in labels], selected_index=index)
+        w.jslink((slider, "index"), (stack, "selected_index"))  # `index` is the synced trait
+        return w.VBox([slider, stack])
+    images = [bytes(pngs[k]) for k in labels]
+    image = _image(images[index])
+
+    def show(change):
+        image.value = images[change["new"]]
+
+    slider.observe(show, names="index")
+    return w.VBox([slider, image])
 
 
 def precomputed_grid(
@@ -64,9 +86,10 @@ def precomputed_grid(
 ) -> w.VBox:
     """Two sliders over a grid of precomputed figures, ``pngs[(a, b)]`` for every pair.
 
-    One slider per parameter; each value of the first parameter owns a Stack over the second,
-    and an outer Stack over the first parameter holds those — two ``jslink`` calls, no kernel needed.
-    The second slider is linked to every inner stack.
+    One slider per parameter. With ipywidgets 8, each value of the first parameter owns a Stack
+    over the second, and an outer Stack over the first parameter holds those: the first slider is
+    ``jslink``-ed to the outer stack, the second to every inner stack, no kernel needed. With
+    ipywidgets 7 (no ``Stack``) both sliders' observers update one image.
 
     Parameters
     ----------
@@ -84,8 +107,6 @@ def precomputed_grid(
     if da not in a_labels or db not in b_labels:
         raise ValueError(f"defaults must be in {a_labels} x {b_labels}, got {(da, db)!r}")
     ia, ib = a_labels.index(da), b_labels.index(db)
-    inner = [w.Stack([_image(pngs[(a, b)]) for b in b_labels], selected_index=ib) for a in a_labels]
-    outer = w.Stack(inner, selected_index=ia)
 
     def slider(labels, value, description):
         return w.SelectionSlider(
@@ -97,7 +118,98 @@ def precomputed_grid(
         )
 
     sa, sb = slider(a_labels, ia, descriptions[0]), slider(b_labels, ib, descriptions[1])
-    w.jslink((sa, "index"), (outer, "selected_index"))
-    for stack in inner:
-        w.jslink((sb, "index"), (stack, "selected_index"))
-    return w.VBox([sa, sb, outer])
+    if _has_stack():
+        inner = [
+            w.Stack([_image(pngs[(a, b)]) for b in b_labels], selected_index=ib) for a in a_labels
+        ]
+        outer = w.Stack(inner, selected_index=ia)
+        w.jslink((sa, "index"), (outer, "selected_index"))
+        for stack in inner:
+            w.jslink((sb, "index"), (stack, "selected_index"))
+        return w.VBox([sa, sb, outer])
+    image = _image(pngs[(da, db)])
+
+    def show(_change):
+        image.value = bytes(pngs[(a_labels[sa.index], b_labels[sb.index])])
+
+    sa.observe(show, names="index")
+    sb.observe(show, names="index")
+    return w.VBox([sa, sb, image])
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+_MODEL_REF = "IPY_MODEL_"
+
+
+def _references(value) -> set[str]:
+    """The model ids a widget's state points at (``"IPY_MODEL_<id>"`` strings, at any depth)."""
+    if isinstance(value, str):
+        return {value[len(_MODEL_REF) :]} if value.startswith(_MODEL_REF) else set()
+    if isinstance(value, dict):
+        return set().union(*(_references(v) for v in value.values()))
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_references(v) for v in value))
+    return set()
+
+
+def _closure(roots: set[str], state: dict) -> set[str]:
+    """`roots` with every model of `state` they point at, and every link (jslink) between them."""
+    keep, todo = set(), set(roots)
+    while todo:
+        keep |= todo
+        todo = set().union(*(_references(state[m]["state"]) for m in todo if m in state)) - keep
+        links = {
+            m
+            for m, s in state.items()
+            if m not in keep and _references(s.get("state", {})) and _references(s["state"]) <= keep
+        }
+        todo |= links - keep
+    return keep & set(state)
+
+
+def keep_stored_widget_state(model: dict, path: str = "", contents_manager=None, **_) -> None:
+    """Jupyter server pre-save hook: never save a notebook with fewer widget states than it shows.
+
+    With "save widget state" on, JupyterLab 4 writes the state of the widgets that live in the
+    kernel only. A widget restored from the notebook's stored state (a chapter opened and not
+    re-run) is not in the kernel, so saving, or autosaving (opening a notebook with widgets marks
+    it modified), drops its state, and the next opening shows nothing where the widget was
+    (jupyter-widgets/ipywidgets#3888). This hook puts back, from the file being overwritten, the
+    stored state of every widget view the notebook still displays but the new state lacks, with
+    the models it depends on. A notebook whose widgets were all re-run is saved unchanged.
+
+    `make venv` turns it on for the project's Jupyter (scripts/lab_settings.py); elsewhere set
+    ``c.ContentsManager.pre_save_hook = "latentebm.widgets.keep_stored_widget_state"``.
+    """
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    nb = model["content"]
+    views = {
+        out["data"][WIDGET_VIEW]["model_id"]
+        for cell in nb.get("cells", [])
+        for out in cell.get("outputs", [])
+        if WIDGET_VIEW in out.get("data", {})
+    }
+    widgets = nb.setdefault("metadata", {}).get("widgets") or {}
+    new = widgets.get(WIDGET_STATE, {}).get("state", {})
+    missing = views - set(new)
+    root = getattr(contents_manager, "root_dir", None)
+    if not missing or root is None:
+        return
+    try:
+        with open(os.path.join(root, path.lstrip("/")), encoding="utf-8") as f:
+            old_widgets = json.load(f).get("metadata", {}).get("widgets", {})
+    except (OSError, ValueError):
+        return  # a new file, or not JSON: nothing stored to keep
+    old = old_widgets.get(WIDGET_STATE, {})
+    kept = _closure(missing & set(old.get("state", {})), old.get("state", {}))
+    if not kept:
+        return
+    merged = {
+        "version_major": old.get("version_major", 2),
+        "version_minor": old.get("version_minor", 0),
+        **{k: v for k, v in widgets.get(WIDGET_STATE, {}).items() if k != "state"},
+        "state": {**{m: old["state"][m] for m in kept}, **new},
+    }
+    nb["metadata"]["widgets"] = {**widgets, WIDGET_STATE: merged}

@@ -7,27 +7,29 @@ the library run, `make test-lib`).
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 
 yaml = pytest.importorskip("yaml")
 
 from toc import toc_files  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from normalize_notebooks import KERNELSPEC, author_year, setup_cell_source  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from book_citations import roles  # noqa: E402
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 MAX_NOTEBOOK_BYTES = 2_000_000  # DEVELOPERS: keep each committed notebook under ~1.5 MB
-
-SETUP_CELL = """\
-# Colab: install the library from the book's repository and fetch the data. Elsewhere: nothing.
-import sys
-
-if "google.colab" in sys.modules:
-    !pip install -q "latentebm @ git+{url}"
-    !python -m latentebm.data fetch"""
+CITE_LINK = re.compile(r"\[([^\]\n]+)\]\(cite:([\w.:-]+)\)")
 
 
 def config() -> dict:
@@ -75,9 +77,11 @@ def test_setup_cell_installs_from_the_configured_repository(path):
     cells = [c for c in load(path)["cells"] if c["cell_type"] == "code"]
     assert cells, f"{path.name} has no code cell"
     first = cells[0]
-    assert source(first).strip() == SETUP_CELL.format(url=url), (
-        f"{path.name}: the first code cell must be the standard setup cell installing from {url}"
+    assert source(first).strip() == setup_cell_source(url), (
+        f"{path.name}: the first code cell must be the standard setup cell installing from {url} "
+        "(python scripts/normalize_notebooks.py writes it)"
     )
+    assert f'"latentebm[book] @ git+{url}"' in source(first)
     tags = first.get("metadata", {}).get("tags", [])
     assert {"remove-input", "remove-cell", "hide-input", "hide-cell"} & set(tags), (
         f"{path.name}: tag the setup cell 'remove-input' so the book hides it (tags: {tags})"
@@ -105,3 +109,48 @@ def test_notebook_is_committed_executed_with_widget_state(path):
     state = nb.get("metadata", {}).get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     missing = [m for m in views if m not in state]
     assert not missing, f"{path.name}: widget views without stored state: {missing}"
+
+
+def test_setup_cell_installs_the_book_extra():
+    """The Colab cell installs `latentebm[book]`: what the notebooks import beyond the core."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    book = {re.split(r"[<>=!~ ]", r)[0] for r in project["optional-dependencies"]["book"]}
+    assert {"ipywidgets", "scikit-learn"} <= book, book
+    # Lower bounds Colab's stock runtime meets (ipywidgets 7.7.1): installing upgrades nothing.
+    assert "ipywidgets>=7.6" in project["optional-dependencies"]["book"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_kernel_metadata_is_what_jupyterlab_writes(path):
+    """JupyterLab 4 and Notebook 7 rewrite any other kernelspec on opening (marking it modified)."""
+    assert load(path)["metadata"]["kernelspec"] == KERNELSPEC
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_citations_read_well_in_jupyter_and_resolve_in_the_book(path):
+    """No raw {cite} role in markdown cells; every citation link names a bibliography entry and
+    reads as that entry's author-year citation."""
+    labels = author_year()
+    for i, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        text = source(cell)
+        assert "{cite" not in text, f"{path.name} cell {i}: raw {{cite}} role (normalize_notebooks.py)"
+        for shown, key in CITE_LINK.findall(text):
+            assert key in labels, f"{path.name} cell {i}: {key!r} is not in references.bib"
+            assert shown == labels[key], f"{path.name} cell {i}: {shown!r} for {labels[key]!r}"
+        assert "](cite:" not in CITE_LINK.sub("", text), f"{path.name} cell {i}: malformed link"
+
+
+@pytest.mark.parametrize(
+    "text, book",
+    [
+        ("exactly ([D et al., 2004](cite:d2004)).", "exactly {cite}`d2004`."),
+        ("([A, 1](cite:a); [B, 2](cite:b)) then", "{cite}`a,b` then"),
+        ("(*restart*, [O, 2015](cite:o2015)), and", "(*restart*, {cite}`o2015`), and"),
+        ("of [K, 2014](cite:k2014); so", "of {cite}`k2014`; so"),
+        ("a [normal](https://example.org) link", "a [normal](https://example.org) link"),
+    ],
+)
+def test_citation_links_become_roles_in_the_book(text, book):
+    assert roles(text) == book
