@@ -110,9 +110,12 @@ def templates(pot_dir: Path = POT_DIR) -> dict[str, list[str]]:
     }
 
 
-def page_status(docname: str, english: list[str], language: str) -> dict[str, list[str]]:
+def page_status(
+    docname: str, english: list[str], language: str, catalog: Catalog | None = None
+) -> dict[str, list[str]]:
     """What a page's catalog lacks against the current English: missing, fuzzy and stale entries."""
-    catalog = read_catalog(catalog_dir(language) / f"{docname}.po")
+    if catalog is None:
+        catalog = read_catalog(catalog_dir(language) / f"{docname}.po")
     return {
         "missing": [m for m in english if m not in catalog.translations and m not in catalog.fuzzy],
         "fuzzy": sorted(catalog.fuzzy),
@@ -480,7 +483,9 @@ def build(language: str) -> None:
     extraction = _start_extract()
     out = BUILD / "i18n" / language
     overrides = yaml.safe_load((I18N / language / "config.yml").read_text())
-    _finish(f"{language} edition", out, _jupyter_book(out, overrides))
+    edition = _jupyter_book(out, overrides)
+    edition.wait(), extraction[1].wait()  # both, before reporting either
+    _finish(f"{language} edition", out, edition)
     _finish("message extraction", *extraction)
     site, target = out / "_build" / "html", BUILD / "html" / language
     if target.exists():

@@ -5,8 +5,9 @@ The English book is the source; each translation is the same Sphinx project buil
 ``_build/html/<lang>/``. This extension:
 
 * keeps out of the catalogs what is never translated: code cells and their outputs (myst-nb's cell
-  containers), display maths, and the API reference's docstrings (autodoc's ``desc`` nodes and
-  module docstrings); they are marked untranslatable before Sphinx extracts or translates anything,
+  containers), display maths, the API reference's docstrings (autodoc's ``desc`` nodes and module
+  docstrings), text made of inline code or maths only, and ``{only} lang_<language>`` blocks (already
+  in their language); they are marked untranslatable before Sphinx extracts or translates anything,
   so translators never see them and both builds agree on what a message is;
 * adds the notebooks' widget descriptions (slider labels) to the page's catalog, and writes their
   translation into the widget state the page embeds;
@@ -112,12 +113,18 @@ def _code_only(node) -> bool:
     )
 
 
+def _one_language(node) -> bool:
+    """An ``{only} lang_fr`` block: written in the one language it is shown in (the glossary)."""
+    return isinstance(node, addnodes.only) and "lang_" in node.get("expr", "")
+
+
 def _is_code_cell(node) -> bool:
     return isinstance(node, nodes.container) and node.get("nb_element") == "cell_code"
 
 
 class KeepUntranslatable(SphinxTransform):
-    """Mark code cells, outputs, display maths and docstrings untranslatable; add widget labels.
+    """Mark code cells, outputs, display maths, docstrings and ``{only} lang_*`` blocks
+    untranslatable; add widget labels.
 
     Runs after ``ExtraTranslatableNodes`` (10) and before ``Locale`` (20), in every build, so the
     gettext builder extracts exactly what the translated build looks up.
@@ -127,19 +134,22 @@ class KeepUntranslatable(SphinxTransform):
 
     def apply(self, **kwargs) -> None:
         for node in list(self.document.findall(nodes.Element)):
-            if _is_code_cell(node) or isinstance(node, addnodes.desc):
+            if _is_code_cell(node) or isinstance(node, addnodes.desc) or _one_language(node):
                 for inner in node.findall(nodes.TextElement):
                     inner["translatable"] = False
             elif isinstance(node, nodes.math_block):
                 node["translatable"] = False
             elif isinstance(node, nodes.TextElement):
                 source = node.source or ""
-                # automodule's module docstring lands outside any desc node; text already in the
-                # target language (book/i18n/<lang>/, e.g. the glossary) is not a message; nor is
-                # a title or table cell made of inline code or maths only (`latentebm.data.cache`, $y$).
-                if ":docstring of " in source or source.startswith(str(I18N)) or _code_only(node):
+                # automodule's module docstring lands outside any desc node; a title or table
+                # cell made of inline code or maths only (`latentebm.data.cache`, $y$) is not prose.
+                if ":docstring of " in source or _code_only(node):
                     node["translatable"] = False
         self._add_widget_labels()
+        # A page leaving the list must be rewritten (no note, the French Colab button).
+        language = self.config.language or SOURCE_LANGUAGE
+        if language != SOURCE_LANGUAGE:
+            self.env.note_dependency(str(I18N / language / "to_translate.txt"))
 
     def _add_widget_labels(self) -> None:
         source = Path(self.env.doc2path(self.env.docname))

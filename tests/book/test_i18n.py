@@ -86,15 +86,32 @@ def test_translation_keeps_maths_code_links_and_terms(docname):
     assert not problems, "\n".join(problems)
 
 
-def test_completeness_check_sees_a_changed_english_sentence(english):
-    """What an English edit does to a translated page: the new sentence is missing, the old stale."""
-    page = next(p for p in PAGES if p not in PENDING and p.startswith("notebooks/"))
-    messages = list(english[page])
-    old = next(m for m in messages if len(m) > 60)
-    new = old + " A new English sentence."
-    messages[messages.index(old)] = new
-    status = i18n.page_status(page, messages, LANGUAGE)
-    assert status == {"missing": [new], "fuzzy": [], "stale": [old]}
+def test_completeness_check_sees_a_changed_english_sentence():
+    """What an English edit does to a translated page: the new sentence is missing, the old stale;
+    after `make translations` (sphinx-intl), the entry is fuzzy."""
+    old, other = "The energy is low near the data.", "Summary"
+    catalog = i18n.Catalog(
+        translations={old: "L'énergie est basse près des données.", other: "Résumé"}
+    )
+    assert i18n.page_status("p", [old, other], LANGUAGE, catalog) == {
+        "missing": [],
+        "fuzzy": [],
+        "stale": [],
+    }
+    new = "The energy is low only near the data."
+    assert i18n.page_status("p", [new, other], LANGUAGE, catalog) == {
+        "missing": [new],
+        "fuzzy": [],
+        "stale": [old],
+    }
+    catalog = i18n.Catalog(translations={other: "Résumé"}, fuzzy={new})
+    assert i18n.page_status("p", [new, other], LANGUAGE, catalog)["fuzzy"] == [new]
+
+
+def test_glossary_is_on_the_french_notation_page_only(site):
+    heading = "Glossaire anglais–français"
+    assert heading in (site / LANGUAGE / "book" / "notation.html").read_text(encoding="utf-8")
+    assert heading not in (site / "book" / "notation.html").read_text(encoding="utf-8")
 
 
 def test_glossary_checks_can_fail():
