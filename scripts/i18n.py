@@ -344,11 +344,18 @@ def translate_markdown(md, text: str, translations: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _in_book(cell) -> bool:
+    """A Markdown cell the book shows (myst-nb drops those tagged remove-cell: no messages; they
+    stay in English in the translated notebook)."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return cell["cell_type"] == "markdown" and not {"remove-cell", "remove_cell"} & set(tags)
+
+
 def notebook_messages(md, notebook: dict) -> list[str]:
     """The messages the generator translates in a notebook: its Markdown cells, then its widgets."""
     found = []
     for cell in notebook["cells"]:
-        if cell["cell_type"] == "markdown":
+        if _in_book(cell):
             found += [m.msgid for m in messages(md, _source(cell))]
     return found + widget_descriptions(notebook)
 
@@ -368,7 +375,7 @@ def translate_notebook(
     """The translated notebook: Markdown cells translated; code, outputs, widget state shared."""
     nb = copy.deepcopy(english)
     for cell in nb["cells"]:
-        if cell["cell_type"] == "markdown":
+        if _in_book(cell):
             cell["source"] = translate_markdown(md, _source(cell), translations)
     widgets = nb.get("metadata", {}).get("widgets", {})
     if WIDGET_STATE in widgets:
