@@ -133,6 +133,8 @@ class KeepUntranslatable(SphinxTransform):
     default_priority = 15
 
     def apply(self, **kwargs) -> None:
+        if str(self.document.get("source", "")).endswith("<translated>"):
+            return  # a translation being parsed by Sphinx's Locale transform, not a page
         for node in list(self.document.findall(nodes.Element)):
             if _is_code_cell(node) or isinstance(node, addnodes.desc) or _one_language(node):
                 for inner in node.findall(nodes.TextElement):
