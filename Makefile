@@ -9,7 +9,7 @@ export LATENTEBM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: venv data assets chromium test test-lib test-notebooks test-book colab-install test-colab book \
-	notebooks lab bench lint clean
+	notebooks lab bench lint clean translations
 
 # The book: Jupyter Book 1.x renders the outputs stored in the notebooks; warnings are errors.
 BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -18,7 +18,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 PYTEST_OK5 := || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest: no tests collected (exit 5), not a failure"; }
 # Strict nbval: every text output must be reproduced; the sanitize file only masks timings/addresses.
 NBVAL := -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/book/nbval_sanitize.cfg \
-	--ignore=_build --ignore-glob='*.ipynb_checkpoints*' -p no:cacheprovider
+	--ignore=_build --ignore=notebooks/fr --ignore-glob='*.ipynb_checkpoints*' -p no:cacheprovider
 # Debian's chromium drives the browser test (never `playwright install`, which downloads a browser).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -49,8 +49,13 @@ test-notebooks: data
 assets: venv
 	$(PY) scripts/fetch_book_assets.py
 
+# Then the French edition (book/i18n/README.md) into _build/html/fr/, and beside it the extraction
+# of the English messages that the completeness test (tests/book/test_i18n.py) reads.
+I18N := $(PY) scripts/i18n.py
+
 book: data assets
 	$(BOOK_BUILD)
+	$(I18N) build fr
 
 chromium:
 	@test -x $(CHROMIUM) || { \
@@ -132,6 +137,12 @@ notebooks: data
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=1200 --log-level=WARN "$$nb"; \
 	done
+	$(I18N) notebooks fr
+
+# After the English text changed: bring the French catalogs in step (new messages empty, changed
+# ones fuzzy, for the translators), then the French notebooks; `status` lists what is left.
+translations: venv
+	$(I18N) update fr
 
 # Measurements against the peers named in the issues (never part of `make test`): scikit-learn,
 # SPORCO, and the committed LISTA checkpoints. Tables and verdicts: benchmarks/README.md.
@@ -146,3 +157,4 @@ lint: venv
 
 clean:
 	rm -rf _build book/_assets
+	find book/i18n -name '*.mo' -delete

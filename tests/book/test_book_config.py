@@ -26,6 +26,8 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from book_citations import roles  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+# The generated translations (scripts/i18n.py): notebooks/<language>/NN_name.ipynb.
+TRANSLATED = sorted((ROOT / "notebooks").glob("*/[0-9]*.ipynb"))
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 MAX_NOTEBOOK_BYTES = 2_000_000  # DEVELOPERS: keep each committed notebook under ~1.5 MB
@@ -70,7 +72,9 @@ def test_toc_lists_every_notebook_and_only_existing_files():
     assert not unlisted, f"notebooks missing from _toc.yml: {unlisted}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS + TRANSLATED, ids=lambda p: str(p.relative_to(ROOT / "notebooks"))[:-6]
+)
 def test_setup_cell_installs_from_the_configured_repository(path):
     """First code cell: the standard Colab shim, with _config.yml's repository URL, hidden."""
     url = config()["repository"]["url"]

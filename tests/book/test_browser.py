@@ -1,13 +1,18 @@
 """The built book in headless Chromium, with no network: widgets render and switch images, math renders.
 
-For every page of _toc.yml (served from _build/html on 127.0.0.1; every request to another host is
-aborted, as on an offline machine), and in particular every chapter (notebook) page:
+For every page of _toc.yml, in English (_build/html) and in French (_build/html/fr), served on
+127.0.0.1 (every request to another host is aborted, as on an offline machine), and in particular
+every chapter (notebook) page:
 
 * every stored widget view renders (a ``.jupyter-widgets`` element next to each view script);
 * every slider, swept over all its values with the keyboard, shows a different image at each value
   (the visible <img> of the widget changes): the ``jslink`` to the ``Stack`` runs in the browser;
 * the maths is typeset by MathJax (one ``mjx-container`` per ``.math`` node, no ``mjx-merror``);
 * no request fails and no script throws, except the known harmless ones listed below.
+
+Every page's language switch leads to the same page of the other edition (checked on every page,
+and clicked both ways on a static server and on file://); each Colab button opens the notebook of
+its edition.
 
 ``test_slider_check_detects_a_broken_link`` serves a chapter with its ``LinkModel``s removed from
 the stored widget state and checks that the slider check then fails: the test can fail.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,6 +31,9 @@ from urllib.parse import urlparse
 import pytest
 import yaml
 from toc import toc_files
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "book" / "_ext"))
+from book_i18n import to_translate, translated_notebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -52,6 +61,10 @@ def toc_pages() -> list[str]:
 
 PAGES = toc_pages()
 CHAPTERS = [p for p in PAGES if p.startswith("notebooks/")]
+# The French edition (book/i18n/README.md): the same pages under fr/, each with a language switch.
+FRENCH = "fr/"
+PAGES_FR = [FRENCH + p for p in PAGES]
+CHAPTERS_FR = [FRENCH + p for p in CHAPTERS]
 
 
 @dataclass
@@ -225,28 +238,77 @@ def test_toc_has_chapters():
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + PAGES_FR)
 def test_page(page, base_url, site, path):
     assert (site / path).is_file(), f"{path} was not built"
-    report = check_page(page, f"{base_url}/{path}")
-    if path in CHAPTERS:
+    # A French page still to translate has the English page's widgets, untouched (swept there).
+    pending = path.startswith(FRENCH) and path.removeprefix(FRENCH)[:-5] in to_translate("fr")
+    report = check_page(page, f"{base_url}/{path}", sweep_sliders=not pending)
+    if path in CHAPTERS + CHAPTERS_FR:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / (Path(path).stem + ".png")), full_page=True)
+        name = path.replace(FRENCH, "fr_") if path.startswith(FRENCH) else path
+        page.screenshot(path=str(SCREENSHOTS / (Path(name).stem + ".png")), full_page=True)
         assert report.math > 0, f"{path}: no typeset math on a chapter page"
     assert not report.problems, f"{path}:\n  " + "\n  ".join(report.problems)
 
 
 @pytest.mark.browser
 def test_colab_button_points_at_the_notebook(site):
+    """English pages open notebooks/NAME.ipynb; translated French pages notebooks/fr/NAME.ipynb
+    (which must exist), French pages still to translate the English notebook."""
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text())
     repo = urlparse(cfg["repository"]["url"]).path.strip("/")
     branch = cfg["repository"]["branch"]
-    for path in CHAPTERS:
+    pending = to_translate("fr")
+    for path in CHAPTERS + CHAPTERS_FR:
         html = (site / path).read_text(encoding="utf-8")
-        expected = (
-            f"https://colab.research.google.com/github/{repo}/blob/{branch}/{path[:-5]}.ipynb"
-        )
-        assert expected in html, f"{path}: no Colab link to {expected}"
+        docname = path.removeprefix(FRENCH)[:-5]
+        notebook = f"{docname}.ipynb"
+        if path.startswith(FRENCH) and docname not in pending:
+            notebook = translated_notebook(docname, "fr")
+            assert (ROOT / notebook).is_file(), f"{path}: {notebook} does not exist"
+            download = site / FRENCH / "_sources" / notebook.replace("/fr/", "/")
+            assert download.read_bytes() == (ROOT / notebook).read_bytes(), (
+                f"{path}: the .ipynb download is not {notebook}"
+            )
+        expected = f"https://colab.research.google.com/github/{repo}/blob/{branch}/{notebook}"
+        links = re.findall(r'https://colab\.research\.google\.com/[^"]+', html)
+        assert links == [expected], f"{path}: Colab links {links}, expected [{expected}]"
+
+
+SWITCH = re.compile(r'<a class="book-language-link" href="([^"]+)" hreflang="(\w+)"')
+
+
+@pytest.mark.parametrize("path", PAGES + PAGES_FR)
+def test_language_switch_links_to_the_same_page(site, path):
+    """Every page links to its counterpart in the other edition, by a relative link."""
+    html = (site / path).read_text(encoding="utf-8")
+    links = SWITCH.findall(html)
+    french = path.startswith(FRENCH)
+    other = path.removeprefix(FRENCH) if french else FRENCH + path
+    assert len(links) == 1, f"{path}: language links {links}"
+    href, language = links[0]
+    assert language == ("en" if french else "fr")
+    target = ((site / path).parent / href).resolve()
+    assert target == (site / other).resolve() and target.is_file(), f"{path}: {href}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_language_switch_works_both_ways(page, base_url, site, scheme):
+    """Click the switch: English -> French -> English, on a static server and on file://."""
+    start = PAGES[0]
+    root = base_url if scheme == "http" else (site.as_uri())
+    page.goto(f"{root}/{start}")
+    assert page.get_attribute("html", "lang") == "en"
+    page.click("a.book-language-link[hreflang=fr]")
+    page.wait_for_load_state("load")
+    assert page.url == f"{root}/{FRENCH}{start}"
+    assert page.get_attribute("html", "lang") == "fr"
+    page.click("a.book-language-link[hreflang=en]")
+    page.wait_for_load_state("load")
+    assert page.url == f"{root}/{start}"
+    assert page.get_attribute("html", "lang") == "en"
 
 
 def _without_links(html: str) -> str:
