@@ -173,8 +173,8 @@ def conv_fista(
     if L_user is not None:  # a step beyond the stability limit can grow without overflowing
         e0 = energies[0] if history else energy(Y.new_zeros(Z.shape) if Z0 is None else Z0)
         e1 = energies[-1] if history else energy(Z)
-        bound = f"conv_lipschitz(kernels, image_hw) = {A.lipschitz() * sK**2:.6g}"
-        warn_if_energy_rose("conv_fista", e0, e1, L_user, bound, stacklevel=3)
+        true_L = lambda: f"conv_lipschitz(kernels, image_hw) = {A.lipschitz() * sK**2:.6g}"  # noqa: E731
+        warn_if_energy_rose("conv_fista", e0, e1, L_user, true_L, stacklevel=3)
     if scaled:
         Z = Z * (sY / sK)
     if history:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 
 import torch
 
@@ -126,23 +127,22 @@ def max_threshold(x: torch.Tensor, threshold: float) -> float:
 
 
 def warn_if_energy_rose(
-    solver: str, e0, e1, L_user: float, W: torch.Tensor | str, stacklevel: int
+    solver: str, e0, e1, L_user: float, true_L: Callable[[], str], stacklevel: int
 ) -> None:
     """Warn (naming ``L``) when a run with a user's ``L`` ended above the energy it started from:
-    with a step within the stability limit neither ISTA nor FISTA does. ``W``: the dictionary,
-    or a text saying what ``L`` should be."""
+    with a step within the stability limit neither ISTA nor FISTA does. ``true_L()`` says what
+    ``L`` should be (computed only for the warning)."""
     if bool((e1 > e0 * (1 + 1e-9) + 1e-300).any()):
         warnings.warn(
             f"{solver}: the energy rose from {float(e0.max()):.4g} to {float(e1.max()):.4g} (the "
-            f"worst signal): L={L_user:.6g} is too small "
-            f"({W if isinstance(W, str) else _lipschitz_text(W)}), the steps diverge and the "
-            "codes are far from optimal; leave L=None",
+            f"worst signal): L={L_user:.6g} is too small ({true_L()}), the steps diverge and "
+            "the codes are far from optimal; leave L=None",
             RuntimeWarning,
             stacklevel=stacklevel + 1,
         )
 
 
-def _lipschitz_text(W: torch.Tensor) -> str:
+def lipschitz_text(W: torch.Tensor) -> str:
     from .solvers import lipschitz
 
     try:
@@ -156,7 +156,7 @@ def diverged(solver: str, what: str, L_user: float | None, W: torch.Tensor) -> V
     if L_user is not None:
         return ValueError(
             f"{solver} diverged (non-finite codes {what}): L={L_user:.6g} is too small for W "
-            f"({_lipschitz_text(W)}); pass L=lipschitz(W) or leave L=None"
+            f"({lipschitz_text(W)}); pass L=lipschitz(W) or leave L=None"
         )
     return ValueError(
         f"{solver} diverged (non-finite codes {what}): y, W or lam overflow {W.dtype}; "

@@ -36,6 +36,7 @@ from .energy import (
     check_problem,
     diverged,
     energy_unchecked,
+    lipschitz_text,
     max_threshold,
     pow2_scale,
     problem_scales,
@@ -147,7 +148,8 @@ def _solve(y, W, lam, n_iter, tol, z0, history, L, check_every, name, momentum, 
         z_start = y2.new_zeros(z.shape) if z2 is None else z2
         e0 = energies[0] if history else energy_unchecked(y2, W, z_start, lam)
         e1 = energies[-1] if history else energy_unchecked(y2, W, z, lam)
-        warn_if_energy_rose(name, e0, e1, L_user, W_user, stacklevel=4)  # the caller of ista
+        true_L = lambda: lipschitz_text(W_user)  # noqa: E731
+        warn_if_energy_rose(name, e0, e1, L_user, true_L, stacklevel=4)  # the caller of ista
     if scaled:
         z = z * (sy / sW)
     out = z[0] if unbatched else z
