@@ -1156,6 +1156,8 @@ sweep(
     "Y",
     tensor_family(YLI),
 )
+ok(T, "one-signal", lambda: lista_train.predict(lista.LISTA(WL, 0.1, 2), YLI[1]),
+   lambda z: z.shape == (6,) and close(z, lista.LISTA(WL, 0.1, 2)(YLI)[1]))  # fmt: skip
 ok(T, "batches-agree", lambda: lista_train.predict(lista.LISTA(WL, 0.1, 2), YLI, batch_size=2),
    lambda Z: close(Z, lista.LISTA(WL, 0.1, 2)(YLI)))  # fmt: skip
 

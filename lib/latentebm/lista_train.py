@@ -103,9 +103,12 @@ def dense_codes(d: dict) -> torch.Tensor:
 
 @torch.no_grad()
 def predict(model: LISTA, Y: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
-    """LISTA's codes z(K) for many signals, in minibatches and without autograd: (N, m)."""
+    """LISTA's codes z(K) for many signals, in minibatches and without autograd: (N, m) (or (m,)
+    for one signal of shape (n,))."""
     module("model", model, LISTA)
-    Y = as_tensor("Y", Y, ndims=(2,), shape_doc=f"(N, {model.n})")
+    Y = as_tensor("Y", Y, ndims=(1, 2), shape_doc=f"(N, {model.n}) or ({model.n},)")
+    if Y.ndim == 1:
+        return model(Y)
     batch_size = positive_int("batch_size", batch_size)
     return torch.cat([model(Y[s : s + batch_size]) for s in range(0, Y.shape[0], batch_size)])
 
