@@ -26,7 +26,7 @@ def make_problem(kind: str):
 @pytest.mark.parametrize("kind", ["random", "near-duplicate"])
 def test_more_work_never_worse(kind, boundary):
     Y, K, lam = make_problem(kind)
-    E_ref = conv_energy(Y, K, conv_fista(Y, K, lam, n_iter=1500, tol=1e-14, boundary=boundary),
+    E_ref = conv_energy(Y, K, conv_fista(Y, K, lam, n_iter=800, tol=1e-14, boundary=boundary),
                         lam, boundary)  # fmt: skip
     Z, hist = conv_fista(Y, K, lam, n_iter=LEVELS[-1], boundary=boundary, history=True)
     short = conv_fista(Y, K, lam, n_iter=LEVELS[2], boundary=boundary)
