@@ -113,7 +113,7 @@ def conv_fista(
     L_user = None if L is None else positive("L", L)
     # Exact power-of-two rescaling of extreme images or kernels (as the sparse solvers do, see
     # latentebm.sparse.energy): Z* scales by s_Y / s_K, and lam by 1 / (s_Y s_K).
-    aY, aK = torch.stack([Y.detach().abs().max(), kernels.detach().abs().max()]).tolist()
+    aY, aK = float(Y.detach().abs().amax()), float(kernels.detach().abs().amax())
     sY, sK = pow2_scale(aY, Y.dtype), pow2_scale(aK, Y.dtype)
     scaled = (sY, sK) != (1.0, 1.0)
     if scaled:

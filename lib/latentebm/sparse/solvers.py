@@ -79,7 +79,7 @@ def lipschitz(
     W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
     n, m = W.shape
     # An extreme W is rescaled by a power of two (exact): its Gram matrix would over/underflow.
-    s = pow2_scale(float(W.detach().abs().max()), W.dtype)
+    s = pow2_scale(float(W.detach().abs().amax()), W.dtype)
     Ws = W / s if s != 1.0 else W
     L = _top_eigenvalue(Ws.T @ Ws if m <= n else Ws @ Ws.T, tol, max_iter, method)
     try:
