@@ -8,6 +8,8 @@ import random
 import numpy as np
 import torch
 
+from ._checks import nonneg_int, positive_int
+
 
 def default_device() -> torch.device:
     """The device notebooks run on: CUDA when available, else the CPU.
@@ -23,8 +25,7 @@ def seed_everything(seed: int) -> torch.Generator:
 
     Returns a CPU ``torch.Generator`` seeded with ``seed`` for functions that accept one.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = nonneg_int("seed", seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -42,8 +43,10 @@ def set_threads(n: int | None = None) -> int:
     their printed numbers reproducible.
     """
     if n is None:
-        n = int(os.environ.get("LATENTEBM_THREADS", "1"))
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
+        env = os.environ.get("LATENTEBM_THREADS", "").strip() or "1"
+        if not env.isdigit() or int(env) < 1:
+            raise ValueError(f"LATENTEBM_THREADS must be a positive int, got {env!r}")
+        n = int(env)
+    n = positive_int("n", n)
     torch.set_num_threads(n)
     return n

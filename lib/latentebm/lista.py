@@ -20,7 +20,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._checks import as_tensor, nonneg, positive_int
+from ._checks import as_tensor, nonneg, positive, positive_int
 from .sparse import lipschitz, shrink
 
 
@@ -74,7 +74,7 @@ class LISTA(nn.Module):
         n_steps = positive_int("n_steps", n_steps)
         if not isinstance(untied, bool):
             raise TypeError(f"untied must be a bool, got {type(untied).__name__}")
-        L = lipschitz(W) if L is None else nonneg("L", L)
+        L = lipschitz(W) if L is None else positive("L", L)
         if L == 0:
             raise ValueError("W is all zeros: ISTA's step 1/L is undefined (L = 0)")
         W = W.detach()
@@ -105,6 +105,10 @@ class LISTA(nn.Module):
     @classmethod
     def from_checkpoint(cls, ckpt: dict) -> LISTA:
         """Rebuild a LISTA from :meth:`checkpoint`'s dict (weights loaded as float32, CPU)."""
+        if not isinstance(ckpt, dict):
+            raise TypeError(
+                f"ckpt must be a dict from LISTA.checkpoint(), got {type(ckpt).__name__}"
+            )
         missing = {"W_e", "S", "threshold", "lam", "L", "n_steps", "untied"} - set(ckpt)
         if missing:
             raise ValueError(f"ckpt is not a LISTA checkpoint: missing {sorted(missing)}")

@@ -11,7 +11,7 @@ import time
 
 import torch
 
-from ._checks import as_tensor, nonneg, positive_int
+from ._checks import as_tensor, choice, int_list, nonneg, positive_int
 from .sparse import fista, ista, lipschitz
 
 
@@ -51,9 +51,8 @@ def solver_errors(
     -------
     list of float, one per entry of ``n_iters``.
     """
-    if solver not in ("ista", "fista"):
-        raise ValueError(f"solver must be 'ista' or 'fista', got {solver!r}")
-    n_iters = [positive_int("n_iters[i]", int(t)) for t in n_iters]
+    solver = choice("solver", solver, ("ista", "fista"))
+    n_iters = int_list("n_iters", n_iters)
     L = lipschitz(W)
     if solver == "fista":
         return [code_error(fista(Y, W, lam, n_iter=t, L=L), Z_star) for t in n_iters]
@@ -93,6 +92,9 @@ def equivalent_iterations(
     list of int or None, one per target.
     """
     max_iter = positive_int("max_iter", max_iter)
+    if isinstance(targets, (str, bytes)) or not hasattr(targets, "__iter__"):
+        raise TypeError(f"targets must be a sequence of code errors, got {type(targets).__name__}")
+    targets = [nonneg(f"targets[{i}]", t) for i, t in enumerate(targets)]
     L = lipschitz(W)
     cache: dict[int, float] = {}
 
@@ -103,7 +105,6 @@ def equivalent_iterations(
 
     out = []
     for target in targets:
-        target = nonneg("target", target)
         hi = 1
         while hi < max_iter and err(hi) > target:
             hi = min(2 * hi, max_iter)
@@ -122,6 +123,9 @@ def seconds_per_signal(fn, Y: torch.Tensor, repeats: int = 3) -> float:
     """Wall-clock seconds per signal of ``fn(Y)`` on the whole batch ``Y`` (best of ``repeats``,
     after one warm-up call). Timings depend on the machine and its load: print ratios."""
     repeats = positive_int("repeats", repeats)
+    if not callable(fn):
+        raise TypeError(f"fn must be a callable fn(Y), got {type(fn).__name__}")
+    Y = as_tensor("Y", Y, ndims=(1, 2, 3, 4), shape_doc="(N, ...)")
     fn(Y)
     best = float("inf")
     for _ in range(repeats):

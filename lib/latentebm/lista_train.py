@@ -13,7 +13,16 @@ import math
 import torch
 from tqdm.auto import tqdm
 
-from ._checks import as_tensor, nonneg, positive_int, same_device_dtype
+from ._checks import (
+    as_tensor,
+    module,
+    nonneg,
+    optimizer_step,
+    positive,
+    positive_int,
+    same_device_dtype,
+)
+from ._checks import generator as check_generator
 from .lista import LISTA
 from .lista_eval import code_error
 from .sparse import fista, lipschitz
@@ -50,6 +59,10 @@ def optimal_codes(
     Y = as_tensor("Y", Y, ndims=(2,), shape_doc="(N, n)")
     W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
     same_device_dtype("W", W, Y=Y)
+    if Y.shape[1] != W.shape[0]:
+        raise ValueError(f"Y must have shape (N, {W.shape[0]}) to match W, got {tuple(Y.shape)}")
+    lam, tol = nonneg("lam", lam), nonneg("tol", tol)
+    max_iter = positive_int("max_iter", max_iter)
     batch_size = positive_int("batch_size", batch_size)
     L = lipschitz(W)
     starts = range(0, Y.shape[0], batch_size)
@@ -71,6 +84,18 @@ def sparse_codes(Z: torch.Tensor) -> dict:
 
 def dense_codes(d: dict) -> torch.Tensor:
     """The (N, m) float32 matrix stored by :func:`sparse_codes`."""
+    if not isinstance(d, dict):
+        raise TypeError(f"d must be the dict of sparse_codes, got {type(d).__name__}")
+    missing = {"index", "value", "shape"} - set(d)
+    if missing:
+        raise ValueError(f"d is not a sparse_codes dict: missing {sorted(missing)}")
+    if not isinstance(d["index"], torch.Tensor) or not isinstance(d["value"], torch.Tensor):
+        raise TypeError("d['index'] and d['value'] must be tensors")
+    shape = [positive_int(f"d['shape'][{i}]", s) for i, s in enumerate(d["shape"])]
+    if len(shape) != 2 or d["index"].shape != d["value"].shape or d["index"].ndim != 1:
+        raise ValueError("d must hold a 2-D shape and one index per value")
+    if len(d["index"]) and (int(d["index"].min()) < 0 or int(d["index"].max()) >= math.prod(shape)):
+        raise ValueError(f"d['index'] must lie in [0, {math.prod(shape)}) for shape {shape}")
     Z = torch.zeros(math.prod(d["shape"]))
     Z[d["index"].long()] = d["value"]
     return Z.reshape(d["shape"])
@@ -78,7 +103,12 @@ def dense_codes(d: dict) -> torch.Tensor:
 
 @torch.no_grad()
 def predict(model: LISTA, Y: torch.Tensor, batch_size: int = 4096) -> torch.Tensor:
-    """LISTA's codes z(K) for many signals, in minibatches and without autograd: (N, m)."""
+    """LISTA's codes z(K) for many signals, in minibatches and without autograd: (N, m) (or (m,)
+    for one signal of shape (n,))."""
+    module("model", model, LISTA)
+    Y = as_tensor("Y", Y, ndims=(1, 2), shape_doc=f"(N, {model.n}) or ({model.n},)")
+    if Y.ndim == 1:
+        return model(Y)
     batch_size = positive_int("batch_size", batch_size)
     return torch.cat([model(Y[s : s + batch_size]) for s in range(0, Y.shape[0], batch_size)])
 
@@ -140,9 +170,8 @@ def train_lista(
         )
     n_epochs = positive_int("n_epochs", n_epochs)
     batch_size = positive_int("batch_size", batch_size)
-    lr = nonneg("lr", lr)
-    if lr == 0:
-        raise ValueError("lr must be > 0")
+    lr = positive("lr", lr)
+    check_generator("generator", generator)
     N = Y.shape[0]
     per_epoch = math.ceil(N / batch_size)
     total = n_epochs * per_epoch
@@ -155,6 +184,12 @@ def train_lista(
         opt, lambda i: 0.5 * (1 + math.cos(math.pi * i / total))
     )
     losses = []
+
+    def diverged(why: str) -> ValueError:
+        return ValueError(
+            f"train_lista diverged at update {len(losses) + 1}: {why}; lower lr={lr:g}"
+        )
+
     bar = tqdm(total=total, disable=not progress, desc=f"LISTA K={model.n_steps}", leave=False)
     while len(losses) < total:
         perm = torch.randperm(N, generator=gen)
@@ -165,9 +200,11 @@ def train_lista(
             loss = (model(yb) - zb).pow(2).sum(1).mean()
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            opt.step()
+            optimizer_step(opt, diverged)
             sched.step()
             losses.append(float(loss.detach()))
+            if not math.isfinite(losses[-1]):
+                raise diverged(f"the loss is {losses[-1]}")
             bar.update()
             if len(losses) % 20 == 0:
                 bar.set_postfix(loss=f"{losses[-1]:.4g}")
@@ -182,6 +219,9 @@ def book_training_data(W: torch.Tensor, lam: float, n_train: int = 20000, progre
     their optimal codes (N, m) by :func:`optimal_codes` with tol 1e-4 (about a minute for 20000)."""
     from .data import mnist
 
+    W = as_tensor("W", W, ndims=(2,), shape_doc="(784, m)")
+    if W.shape[0] != 784:
+        raise ValueError(f"W must have shape (784, m) for MNIST digits, got {tuple(W.shape)}")
     n_train = positive_int("n_train", n_train)
     x, _ = mnist("train")
     Y = x[:n_train].reshape(n_train, -1).to(W.device, W.dtype)  # (N, 784)

@@ -98,6 +98,13 @@ def precomputed_grid(
     defaults : (label_a, label_b) shown first (default: the first of each)
     """
     _check_pngs(pngs, "pngs")
+    bad = [k for k in pngs if not isinstance(k, tuple) or len(k) != 2]
+    if bad:
+        raise ValueError(f"pngs must be keyed by pairs (label_a, label_b), got key {bad[0]!r}")
+    if not (isinstance(descriptions, (tuple, list)) and len(descriptions) == 2):
+        raise ValueError(f"descriptions must be two slider labels, got {descriptions!r}")
+    if defaults is not None and not (isinstance(defaults, (tuple, list)) and len(defaults) == 2):
+        raise ValueError(f"defaults must be a pair (label_a, label_b), got {defaults!r}")
     a_labels = list(dict.fromkeys(k[0] for k in pngs))
     b_labels = list(dict.fromkeys(k[1] for k in pngs))
     missing = [p for p in itertools.product(a_labels, b_labels) if p not in pngs]

@@ -65,5 +65,5 @@ def test_rejects_bad_block_settings():  # the shared checks: test_sparse_solver_
     y, W = problem(4, 20, 30, torch.float64, "cpu")
     with pytest.raises(ValueError, match="block_size"):
         block_cd(y, W, 0.1, block_size=0)
-    with pytest.raises(ValueError, match="inner"):
+    with pytest.raises(TypeError, match="inner"):
         block_cd(y, W, 0.1, inner=1.5)

@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._checks import nonneg, positive_int
+from .._checks import as_tensor, choice, nonneg, positive_int, same_device_dtype
+from .._checks import generator as check_generator
 from .operators import check_images
 
 NONLINEARITIES = ("shrink", "relu", "tanh")
@@ -65,8 +66,8 @@ class ConvSparseAutoencoder(nn.Module):
         m = positive_int("n_filters", n_filters)
         k = positive_int("kernel_size", kernel_size)
         C = positive_int("in_channels", in_channels)
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"nonlinearity must be one of {NONLINEARITIES}, got {nonlinearity!r}")
+        choice("nonlinearity", nonlinearity, NONLINEARITIES)
+        check_generator("generator", generator)
         self.n_filters, self.kernel_size, self.in_channels = m, k, C
         self.nonlinearity = nonlinearity
         gen = generator if generator is not None else torch.Generator().manual_seed(0)
@@ -101,12 +102,21 @@ class ConvSparseAutoencoder(nn.Module):
 
     def decode(self, Z: torch.Tensor) -> torch.Tensor:
         """Images (N, C, H, W) = sum_i K_i * Z_i from code maps (N, m, H + k - 1, W + k - 1)."""
+        m, k = self.n_filters, self.kernel_size
+        doc = f"(N, {m}, H + {k - 1}, W + {k - 1})"
+        Z = as_tensor("Z", Z, ndims=(4,), shape_doc=doc)
+        same_device_dtype("the model's decoder", self.decoder, Z=Z)
+        if Z.shape[1] != m or min(Z.shape[-2:]) < k:
+            raise ValueError(f"Z must have shape {doc} with H, W >= 1, got {tuple(Z.shape)}")
+        return self._decode(Z)
+
+    def _decode(self, Z: torch.Tensor) -> torch.Tensor:
         return F.conv_transpose2d(Z, self.decoder, padding=self.kernel_size - 1)
 
     def forward(self, Y: torch.Tensor):
         """Return (reconstruction of shape (N, C, H, W), code of shape (N, m, H+k-1, W+k-1))."""
         Z = self.encode(Y)
-        return self.decode(Z), Z
+        return self._decode(Z), Z
 
     def energy(self, Y: torch.Tensor, lam: float) -> torch.Tensor:
         r"""Per-image :math:`\|Y - \hat Y\|^2 + \lambda\|Z\|_1` with Z the encoder's code, shape (N,)."""

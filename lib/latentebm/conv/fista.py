@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import nonneg, positive_int
+from .._checks import all_finite, nonneg, positive, positive_int
+from ..sparse.energy import max_threshold, pow2_scale, warn_if_energy_rose
 from .operators import ConvOperator, check_boundary, check_codes, check_images, check_kernels
 
 
@@ -43,6 +44,7 @@ def conv_lipschitz(
     )
 
 
+@torch.no_grad()  # an argmin: the codes are not differentiated through the iterations
 def conv_fista(
     Y: torch.Tensor,
     kernels: torch.Tensor,
@@ -81,13 +83,16 @@ def conv_fista(
     history : bool
         Also return the energy of every iterate.
     L : float, optional
-        A precomputed :func:`conv_lipschitz`.
+        A precomputed :func:`conv_lipschitz`. A smaller ``L`` takes longer steps, which diverge
+        beyond the stability limit: codes that overflow raise a ``ValueError``, an energy that
+        ends above its start a ``RuntimeWarning``.
     restart : bool
         Adaptive restart of the momentum, per image.
 
     Returns
     -------
     Z : Tensor of shape (N, m, H_z, W_z)
+        Detached from autograd (an argmin: differentiate the energy at it).
     energies : Tensor of shape (T + 1, N), only with ``history=True``
 
     References
@@ -103,25 +108,43 @@ def conv_fista(
     n_iter = positive_int("n_iter", n_iter)
     if tol is not None:
         tol = nonneg("tol", tol)
-    A = ConvOperator(kernels, Y.shape[-2:], boundary)
     if Z0 is not None:
         Z0 = check_codes(Z0, Y, kernels, boundary, name="Z0")
-    L = A.lipschitz() if L is None else nonneg("L", L)
+    L_user = None if L is None else positive("L", L)
+    # Exact power-of-two rescaling of extreme images or kernels (as the sparse solvers do, see
+    # latentebm.sparse.energy): Z* scales by s_Y / s_K, and lam by 1 / (s_Y s_K).
+    aY, aK = float(Y.detach().abs().amax()), float(kernels.detach().abs().amax())
+    sY, sK = pow2_scale(aY, Y.dtype), pow2_scale(aK, Y.dtype)
+    scaled = (sY, sK) != (1.0, 1.0)
+    if scaled:
+        Y, kernels, lam = Y / sY, kernels / sK, lam / (sY * sK)
+        Z0 = None if Z0 is None else Z0 * (sK / sY)
+    A = ConvOperator(kernels, Y.shape[-2:], boundary)
+    L = A.lipschitz() if L_user is None else L_user / sK**2
     if L == 0:
         raise ValueError("kernels are all zeros: the problem has no curvature (L = 0)")
     N = Y.shape[0]
-    thr = lam / (2 * L)  # prox step 1/(2L): our energy has no 1/2 (see latentebm.sparse.solvers)
+    # prox step 1/(2L): our energy has no 1/2 (see latentebm.sparse.solvers)
+    thr = max_threshold(Y, lam / (2 * L))
     AtY_over_L = A.adjoint(Y) / L  # (N, m, H_z, W_z)
 
     def energy(Z):
         R = Y - A.forward(Z)
         return R.pow(2).sum((1, 2, 3)) + lam * Z.abs().sum((1, 2, 3))
 
+    def diverged(after: str) -> ValueError:
+        why = (
+            f"L={L_user:.6g} is too small for these kernels (leave L=None)"
+            if L_user is not None
+            else f"Y, kernels or lam overflow {Y.dtype}; rescale them or use float64"
+        )
+        return ValueError(f"conv_fista diverged (non-finite codes {after}): {why}")
+
     Z = Y.new_zeros(N, A.m, *A.code_hw) if Z0 is None else Z0.clone()
     X = Z  # extrapolated point
     t = Y.new_ones(N, 1, 1, 1)
     energies = [energy(Z)] if history else None
-    for _ in range(n_iter):
+    for k in range(n_iter):
         V = X - A.normal(X) / L + AtY_over_L  # gradient step, (N, m, H_z, W_z)
         Z_new = V - V.clamp(-thr, thr)  # shrink(V, thr)
         if restart:
@@ -136,12 +159,25 @@ def conv_fista(
             change = (Z_new - Z).flatten(1).norm(dim=1) / Z_new.flatten(1).norm(dim=1).clamp_min(
                 1e-30
             )
-            done = float(change.max()) <= tol
+            worst = float(change.max())
+            if worst != worst:  # NaN: the iterates left the floating-point range
+                raise diverged(f"after {k + 1} iterations")
+            done = worst <= tol
         Z = Z_new
         if history:
             energies.append(energy(Z))
         if done:
             break
+    if not all_finite(Z):
+        raise diverged(f"after {n_iter} iterations")
+    if L_user is not None:  # a step beyond the stability limit can grow without overflowing
+        e0 = energies[0] if history else energy(Y.new_zeros(Z.shape) if Z0 is None else Z0)
+        e1 = energies[-1] if history else energy(Z)
+        true_L = lambda: f"conv_lipschitz(kernels, image_hw) = {A.lipschitz() * sK**2:.6g}"  # noqa: E731
+        warn_if_energy_rose("conv_fista", e0, e1, L_user, true_L, stacklevel=3)
+    if scaled:
+        Z = Z * (sY / sK)
     if history:
-        return Z, torch.stack(energies)  # (T+1, N)
+        hist = torch.stack(energies)  # (T+1, N)
+        return Z, (hist * sY**2 if scaled else hist)
     return Z

@@ -28,12 +28,21 @@ Both operators are linear maps A: Z -> Y, and the adjoint satisfies
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 import torch.nn.functional as F
 
-from .._checks import as_tensor, nonneg, same_device_dtype
+from .._checks import as_tensor, choice, nonneg, positive_int, same_device_dtype
 
 BOUNDARIES = ("full", "circular")
+
+
+def check_hw(name: str, hw) -> tuple[int, int]:
+    """``(H, W)``: two positive ints (a tuple, list or ``torch.Size``)."""
+    if isinstance(hw, (str, bytes)) or not hasattr(hw, "__len__") or len(hw) != 2:
+        raise ValueError(f"{name} must be a pair (H, W) of positive ints, got {hw!r}")
+    return positive_int(f"{name}[0]", hw[0]), positive_int(f"{name}[1]", hw[1])
 
 
 def check_kernels(kernels: torch.Tensor) -> torch.Tensor:
@@ -44,14 +53,19 @@ def check_kernels(kernels: torch.Tensor) -> torch.Tensor:
 
 
 def check_boundary(boundary: str) -> str:
-    if boundary not in BOUNDARIES:
-        raise ValueError(f"boundary must be one of {BOUNDARIES}, got {boundary!r}")
-    return boundary
+    return choice("boundary", boundary, BOUNDARIES)
 
 
 def code_shape(image_shape, kernel_size: int, boundary: str = "full") -> tuple[int, int]:
     """(H_z, W_z) of the code maps for an image of (..., H, W) and kernels of ``kernel_size``."""
-    H, W = image_shape[-2:]
+    if isinstance(image_shape, (str, bytes)) or not hasattr(image_shape, "__len__"):
+        raise TypeError(
+            f"image_shape must be a shape (..., H, W), got {type(image_shape).__name__}"
+        )
+    if len(image_shape) < 2 or not all(isinstance(s, numbers.Integral) for s in image_shape):
+        raise ValueError(f"image_shape must be a shape (..., H, W) of ints, got {image_shape!r}")
+    H, W = check_hw("image_shape[-2:]", tuple(image_shape[-2:]))
+    kernel_size = positive_int("kernel_size", kernel_size)
     if check_boundary(boundary) == "full":
         return H + kernel_size - 1, W + kernel_size - 1
     return H, W
@@ -73,18 +87,25 @@ class ConvOperator:
     kernels : Tensor of shape (m, C, k, k)
     image_hw : (H, W), the size of the images Y.
     boundary : "full" or "circular" (see the module docstring).
+
+    The methods ``forward``, ``adjoint`` and ``normal`` do not check their input: the solvers call
+    them in their loops, on codes and images checked once. :func:`synthesize`, :func:`correlate`
+    and :func:`conv_energy` are their checked forms.
     """
 
     def __init__(self, kernels: torch.Tensor, image_hw, boundary: str = "full"):
         self.kernels = check_kernels(kernels)
         self.boundary = check_boundary(boundary)
         self.m, self.C, self.k, _ = kernels.shape
-        self.image_hw = tuple(int(s) for s in image_hw)
+        self.image_hw = check_hw("image_hw", image_hw)
         self.code_hw = code_shape(self.image_hw, self.k, boundary)
         if boundary == "circular":
             H, W = self.image_hw
             if H < self.k or W < self.k:
-                raise ValueError(f"images ({H}x{W}) must be at least as large as the kernels")
+                raise ValueError(
+                    f"image_hw ({H}, {W}) must be at least the kernel size {self.k} for the "
+                    "circular boundary"
+                )
             self.K_hat = torch.fft.rfft2(kernels, s=(H, W))  # (m, C, H, W//2+1)
 
     def forward(self, Z: torch.Tensor) -> torch.Tensor:
@@ -131,6 +152,7 @@ class ConvOperator:
         from a fixed random start (deterministic), stopping when the Rayleigh quotient changes by
         less than ``tol`` (relative) -- but slow for convolutions, whose top eigenvalues crowd.
         """
+        tol, max_iter = nonneg("tol", tol), positive_int("max_iter", max_iter)
         if not power:
             K_hat = (
                 self.K_hat

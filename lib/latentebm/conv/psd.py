@@ -17,12 +17,15 @@ al. 2010; with step 3 left out this is convolutional dictionary learning, Zeiler
 
 from __future__ import annotations
 
+import math
+
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import nonneg, positive_int
+from .._checks import generator as check_generator
+from .._checks import module, nonneg, nonneg_int, optimizer_step, positive, positive_int
 from .autoencoder import ConvSparseAutoencoder
-from .crops import random_crops
+from .crops import check_image_list, random_crops
 from .fista import conv_fista
 from .operators import synthesize
 
@@ -79,10 +82,18 @@ def train_psd(
     Kavukcuoglu et al. (2010), "Learning convolutional feature hierarchies for visual
     recognition"; Zeiler et al. (2010), "Deconvolutional networks".
     """
+    module("model", model, ConvSparseAutoencoder)
     lam = nonneg("lam", lam)
     n_steps = positive_int("n_steps", n_steps)
+    batch_size = positive_int("batch_size", batch_size)
+    crop_size = positive_int("crop_size", crop_size)
     n_iter = positive_int("n_iter", n_iter)
-    lr = nonneg("lr", lr)
+    lr = positive("lr", lr)
+    encoder_lr = positive("encoder_lr", encoder_lr)
+    encoder_decay = nonneg("encoder_decay", encoder_decay)
+    warm_start_after = nonneg_int("warm_start_after", warm_start_after)
+    check_generator("generator", generator)
+    images = check_image_list(images, crop_size, model.in_channels)
     device, dtype = model.decoder.device, model.decoder.dtype
     images = [im.to(device, dtype) for im in images]
     gen = generator if generator is not None else torch.Generator().manual_seed(0)
@@ -119,11 +130,22 @@ def train_psd(
         enc_opt.zero_grad(set_to_none=True)
         enc_loss.backward()
         model.decoder.grad = None
-        enc_opt.step()
+        optimizer_step(
+            enc_opt,
+            lambda why, step=step: ValueError(
+                f"train_psd diverged at step {step + 1} ({why}): lower encoder_lr={encoder_lr:g}"
+            ),
+        )
         energy = recon.detach() + lam * Z.abs().sum((1, 2, 3))
+        step_energy = energy.mean().item()
+        if not math.isfinite(step_energy) or not math.isfinite(enc_loss.item()):
+            raise ValueError(
+                f"train_psd diverged at step {step + 1} (energy {step_energy}, encoder loss "
+                f"{enc_loss.item()}): lower lr={lr:g} or encoder_lr={encoder_lr:g}"
+            )
         acc += torch.tensor(
             [
-                energy.mean().item(),
+                step_energy,
                 recon.detach().mean().item() / Y[0].numel(),
                 (Z != 0).float().mean().item(),
                 enc_loss.item(),

@@ -7,15 +7,22 @@ decoder kernels (renormalized after every step).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import nonneg, positive_int
+from .._checks import choice, module, nonneg, nonneg_int, optimizer_step, positive, positive_int
+from .._checks import generator as check_generator
 from ..data import natural_images, whiten_image
+from ..data.images import check_image
 from .autoencoder import ConvSparseAutoencoder
-from .crops import random_crops
+from .crops import check_image_list, random_crops
 from .psd import train_psd
+
+METHODS = ("whiten", "lcn")
+TRAININGS = ("psd", "autoencoder")
 
 
 def contrast_normalize(image: np.ndarray, sigma: float = 2.0) -> np.ndarray:
@@ -27,9 +34,10 @@ def contrast_normalize(image: np.ndarray, sigma: float = 2.0) -> np.ndarray:
     """
     from scipy.ndimage import gaussian_filter
 
-    x = np.asarray(image, dtype=np.float64)
-    if x.ndim not in (2, 3):
-        raise ValueError(f"image must have shape (H, W) or (H, W, C), got {x.shape}")
+    x = check_image(image)
+    sigma = positive("sigma", sigma)
+    if not x.std() > 0:
+        raise ValueError("image is constant: there is no contrast to normalize")
     sig = (sigma, sigma, 0) if x.ndim == 3 else (sigma, sigma)
     v = x - gaussian_filter(x, sig, mode="reflect")
     e = v**2 if x.ndim == 2 else (v**2).mean(-1)
@@ -39,7 +47,7 @@ def contrast_normalize(image: np.ndarray, sigma: float = 2.0) -> np.ndarray:
         if x.ndim == 3
         else v / np.maximum(local, local.mean())
     )
-    return y / y.std()
+    return y / y.std()  # check_image refused constant images: y is not all zeros
 
 
 def whitened_images(
@@ -53,6 +61,9 @@ def whitened_images(
     and sensor noise; ``f0`` is the cut-off of the whitening filter (cycles/pixel, see
     :func:`latentebm.data.whiten_image`); ``method="lcn"`` uses ``contrast_normalize`` instead.
     """
+    downscale = positive_int("downscale", downscale)
+    method = choice("method", method, METHODS)
+    f0 = positive("f0", f0)
     ims = natural_images(color=color) if names is None else natural_images(names, color=color)
     out = []
     for im in ims:
@@ -109,8 +120,15 @@ def train_conv_autoencoder(
     dict with lists ``"energy"``, ``"recon"`` (per-pixel squared error) and ``"nonzero"``
     (fraction of non-zero code entries), one entry per 50 steps.
     """
+    module("model", model, ConvSparseAutoencoder)
     lam = nonneg("lam", lam)
     n_steps = positive_int("n_steps", n_steps)
+    batch_size = positive_int("batch_size", batch_size)
+    crop_size = positive_int("crop_size", crop_size)
+    lr = positive("lr", lr)
+    encoder_decay = nonneg("encoder_decay", encoder_decay)
+    check_generator("generator", generator)
+    images = check_image_list(images, crop_size, model.in_channels)
     device = model.decoder.device
     images = [im.to(device, model.decoder.dtype) for im in images]
     gen = generator if generator is not None else torch.Generator().manual_seed(0)
@@ -137,11 +155,22 @@ def train_conv_autoencoder(
         loss = (recon + lam * Z.abs().sum((1, 2, 3))).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        opt.step()
+        optimizer_step(
+            opt,
+            lambda why, step=step: ValueError(
+                f"train_conv_autoencoder diverged at step {step + 1} ({why}): lower lr={lr:g}"
+            ),
+        )
         sched.step()
         model.normalize_()
+        step_loss = loss.item()
+        if not math.isfinite(step_loss):
+            raise ValueError(
+                f"train_conv_autoencoder diverged at step {step + 1} (energy {step_loss}): "
+                f"lr={lr:g} is too large for lam={lam:g}; lower lr"
+            )
         acc += torch.tensor(
-            [loss.item(), recon.mean().item() / Y[0].numel(), (Z != 0).float().mean().item()]
+            [step_loss, recon.mean().item() / Y[0].numel(), (Z != 0).float().mean().item()]
         )
         if (step + 1) % 50 == 0:
             for key, v in zip(hist, (acc / 50).tolist(), strict=True):
@@ -182,14 +211,19 @@ def fit_natural_images(
     dict of the model's float32 tensors (``state``), its configuration and the training history,
     readable by :func:`model_from_checkpoint` (and by ``torch.load(weights_only=True)``).
     """
+    # Every setting is checked before the photographs are loaded and the model trained.
+    training = choice("training", training, TRAININGS)
+    method = choice("method", method, METHODS)
+    lam, f0 = nonneg("lam", lam), positive("f0", f0)
+    downscale, seed = positive_int("downscale", downscale), nonneg_int("seed", seed)
+    if n_steps is not None:
+        n_steps = positive_int("n_steps", n_steps)
     gen = torch.Generator().manual_seed(seed)
     model = ConvSparseAutoencoder(
         n_filters, kernel_size, 3 if color else 1, nonlinearity="shrink", generator=gen
     )
     if device is not None:
         model = model.to(device)
-    if training not in ("psd", "autoencoder"):
-        raise ValueError(f"training must be 'psd' or 'autoencoder', got {training!r}")
     if n_steps is None:
         n_steps = (200 if color else 300) if training == "psd" else 1500
     images = whitened_images(color=color, downscale=downscale, method=method, f0=f0)
@@ -215,6 +249,11 @@ def fit_natural_images(
 
 def model_from_checkpoint(ckpt: dict) -> ConvSparseAutoencoder:
     """Rebuild the :class:`ConvSparseAutoencoder` saved by :func:`fit_natural_images` (on the CPU)."""
+    if not isinstance(ckpt, dict):
+        raise TypeError(f"ckpt must be a dict from fit_natural_images, got {type(ckpt).__name__}")
+    missing = {"config", "state"} - set(ckpt)
+    if missing:
+        raise ValueError(f"ckpt is not a conv auto-encoder checkpoint: missing {sorted(missing)}")
     cfg = ckpt["config"]
     model = ConvSparseAutoencoder(cfg["n_filters"], cfg["kernel_size"], cfg["in_channels"])
     model.load_state_dict(ckpt["state"])

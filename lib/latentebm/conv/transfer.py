@@ -26,12 +26,22 @@ uses the statistics of the labelled set, and accuracy is measured on held-out di
 from __future__ import annotations
 
 import copy
+import math
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .._checks import as_tensor, positive_int
+from .._checks import (
+    as_tensor,
+    int_list,
+    module,
+    nonneg,
+    nonneg_int,
+    optimizer_step,
+    positive,
+    positive_int,
+)
 from .autoencoder import ConvSparseAutoencoder
 
 VARIANTS = ("sparse", "random", "scratch", "sparse+finetune")
@@ -42,6 +52,7 @@ class DigitClassifier(nn.Module):
 
     def __init__(self, encoder: ConvSparseAutoencoder, pool: int = 4, n_classes: int = 10):
         super().__init__()
+        module("encoder", encoder, ConvSparseAutoencoder)
         self.encoder = encoder
         self.pool = positive_int("pool", pool)
         d = encoder.n_filters * self.pool**2
@@ -50,6 +61,10 @@ class DigitClassifier(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled code magnitudes, shape (N, m * pool^2), before standardization."""
+        C = self.encoder.in_channels
+        x = as_tensor("x", x, ndims=(4,), shape_doc=f"(N, {C}, H, W)")
+        if x.shape[1] != C:
+            raise ValueError(f"x must have shape (N, {C}, H, W), got {tuple(x.shape)}")
         Z = self.encoder.encode(x)  # (N, m, H+k-1, W+k-1)
         return F.adaptive_avg_pool2d(Z.abs(), self.pool).flatten(1)
 
@@ -68,6 +83,28 @@ def standardize_digits(x: torch.Tensor) -> torch.Tensor:
     mu = x.mean((1, 2, 3), keepdim=True)
     sd = x.std((1, 2, 3), keepdim=True).clamp_min(1e-6)
     return (x - mu) / sd
+
+
+def _check_labels(name: str, labels, n: int, n_classes: int) -> torch.Tensor:
+    """Integer class labels of shape (n,) with values in [0, n_classes)."""
+    if (
+        not isinstance(labels, torch.Tensor)
+        or labels.dtype.is_floating_point
+        or labels.dtype
+        in (
+            torch.bool,
+            torch.complex64,
+            torch.complex128,
+        )
+    ):
+        raise TypeError(f"{name} must be an integer tensor of classes, got "
+                        f"{getattr(labels, 'dtype', type(labels).__name__)}")  # fmt: skip
+    if tuple(labels.shape) != (n,):
+        raise ValueError(f"{name} must have shape ({n},), got {tuple(labels.shape)}")
+    if n and (int(labels.min()) < 0 or int(labels.max()) >= n_classes):
+        raise ValueError(f"{name} must be classes in [0, {n_classes}), got values "
+                         f"{int(labels.min())}..{int(labels.max())}")  # fmt: skip
+    return labels
 
 
 def fit_classifier(
@@ -93,10 +130,14 @@ def fit_classifier(
     -------
     The training loss at every step.
     """
+    module("model", model, DigitClassifier)
     x = as_tensor("x", x, ndims=(4,), shape_doc="(N, 1, H, W)")
-    if labels.shape != (x.shape[0],):
-        raise ValueError(f"labels must have shape ({x.shape[0]},), got {tuple(labels.shape)}")
+    _check_labels("labels", labels, x.shape[0], model.head.out_features)
+    if not isinstance(train_encoder, bool):
+        raise TypeError(f"train_encoder must be a bool, got {type(train_encoder).__name__}")
     n_steps = positive_int("n_steps", n_steps)
+    lr, encoder_lr = positive("lr", lr), positive("encoder_lr", encoder_lr)
+    weight_decay = nonneg("weight_decay", weight_decay)
     model.encoder.requires_grad_(train_encoder)
     groups = [{"params": model.head.parameters(), "lr": lr, "weight_decay": weight_decay}]
     if train_encoder:
@@ -111,8 +152,13 @@ def fit_classifier(
         loss = F.cross_entropy(model(x) if train_encoder else model.classify(f), labels)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        opt.step()
+        optimizer_step(opt, lambda why: ValueError(f"fit_classifier diverged ({why}): lower lr"))
         losses.append(float(loss.detach()))
+        if not math.isfinite(losses[-1]):
+            raise ValueError(
+                f"fit_classifier diverged at step {len(losses)} (loss {losses[-1]}): "
+                f"lower lr={lr:g}" + (f" or encoder_lr={encoder_lr:g}" if train_encoder else "")
+            )
     model.eval()
     return losses
 
@@ -122,6 +168,10 @@ def accuracy(
     model: DigitClassifier, x: torch.Tensor, labels: torch.Tensor, batch_size: int = 2000
 ) -> float:
     """Fraction of the digits ``x`` (N, 1, H, W) whose predicted class equals ``labels`` (N,)."""
+    module("model", model, DigitClassifier)
+    x = as_tensor("x", x, ndims=(4,), shape_doc="(N, 1, H, W)")
+    _check_labels("labels", labels, x.shape[0], model.head.out_features)
+    batch_size = positive_int("batch_size", batch_size)
     model.eval()
     right = 0
     for s in range(0, x.shape[0], batch_size):
@@ -159,12 +209,18 @@ def few_labels(
     """
     if not isinstance(pretrained, ConvSparseAutoencoder) or pretrained.in_channels != 1:
         raise TypeError("pretrained must be a ConvSparseAutoencoder with in_channels = 1")
-    unknown = set(variants) - set(VARIANTS)
-    if unknown:
-        raise ValueError(f"variants must be among {VARIANTS}, got {sorted(unknown)}")
+    if isinstance(variants, str) or not hasattr(variants, "__iter__"):
+        raise TypeError(f"variants must be a list of names among {VARIANTS}, got {variants!r}")
+    variants = list(variants)
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or not variants:
+        raise ValueError(f"variants must be among {VARIANTS} (a non-empty list), got {variants}")
+    n_labels = int_list("n_labels", n_labels)
+    seeds = int_list("seeds", seeds, nonneg_int)
+    pool, n_steps = positive_int("pool", pool), positive_int("n_steps", n_steps)
     for name, xs, ys in (("train", x_train, y_train), ("test", x_test, y_test)):
-        if not isinstance(ys, torch.Tensor) or ys.shape != (xs.shape[0],):
-            raise ValueError(f"y_{name} must have shape ({xs.shape[0]},) like x_{name}'s batch")
+        xs = as_tensor(f"x_{name}", xs, ndims=(4,), shape_doc="(N, 1, 28, 28)")
+        _check_labels(f"y_{name}", ys, xs.shape[0], 10)
     device = pretrained.decoder.device
     x_train = standardize_digits(x_train).to(device)
     x_test = standardize_digits(x_test).to(device)

@@ -1,6 +1,7 @@
 """``python -m latentebm.data fetch [--root DIR] [--force]``: fill the data cache."""
 
 import argparse
+import sys
 
 from .mnist import fetch_mnist
 
@@ -13,7 +14,11 @@ def main(argv=None) -> None:
     fetch.add_argument("--force", action="store_true", help="download even if cached")
     args = parser.parse_args(argv)
     if args.cmd == "fetch":
-        fetch_mnist(args.root, force=args.force)
+        try:
+            fetch_mnist(args.root, force=args.force)
+        except (RuntimeError, ValueError, TypeError, OSError) as e:  # one line, no traceback
+            print(f"[latentebm.data] error: {e}", file=sys.stderr)
+            sys.exit(1)
 
 
 if __name__ == "__main__":

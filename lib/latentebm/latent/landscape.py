@@ -2,16 +2,22 @@ r"""The energy landscape: F over a grid of the y-plane, and its mean on and off 
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 
-from .._checks import as_tensor, nonneg, positive_int
+from .._checks import as_tensor, nonneg, positive, positive_int
 from .inference import _check_model, free_energy
 from .model import LatentEBM
 
 
 def grid(extent: float = 2.0, n: int = 200, like: torch.Tensor | None = None) -> torch.Tensor:
     """The points of an n x n grid of [-extent, extent]^2, row-major (y2 slow, y1 fast): (n*n, 2)."""
-    extent, n = nonneg("extent", extent), positive_int("n", n)
+    extent, n = positive("extent", extent), positive_int("n", n)
+    if like is not None and not isinstance(like, torch.Tensor):
+        raise TypeError(
+            f"like must be a torch.Tensor (for its dtype and device), got {type(like).__name__}"
+        )
     kw = dict(dtype=like.dtype, device=like.device) if like is not None else {}
     t = torch.linspace(-extent, extent, n, **kw)
     y2, y1 = torch.meshgrid(t, t, indexing="ij")
@@ -26,6 +32,25 @@ def energy_grid(model: LatentEBM, extent: float = 2.0, n: int = 200, **kwargs) -
     _check_model(model)
     pts = grid(extent, n, like=model.W1)
     return free_energy(model, pts, **kwargs).view(model.n_models, n, n)
+
+
+def _radii(radii) -> tuple[float, float]:
+    bad = ValueError(f"radii must be two positive numbers, got {radii!r}")
+    if isinstance(radii, str) or not hasattr(radii, "__len__") or len(radii) != 2:
+        raise bad
+    try:
+        return positive("radii[0]", radii[0]), positive("radii[1]", radii[1])
+    except (TypeError, ValueError):
+        raise bad from None
+
+
+def _check_grid(F_grid) -> torch.Tensor:
+    F_grid = as_tensor("F_grid", F_grid, ndims=(3,), shape_doc="(K, n, n)")
+    if F_grid.shape[1] != F_grid.shape[2]:
+        raise ValueError(
+            f"F_grid must have shape (K, n, n) (a square grid), got {tuple(F_grid.shape)}"
+        )
+    return F_grid
 
 
 def off_data_mask(points: torch.Tensor, data: torch.Tensor, min_dist: float = 0.3) -> torch.Tensor:
@@ -58,8 +83,9 @@ def on_off_energy(
     -------
     (on, off) : two Tensors of shape (K,)
     """
-    F_grid = as_tensor("F_grid", F_grid, ndims=(3,), shape_doc="(K, n, n)")
+    F_grid = _check_grid(F_grid)
     F_data = as_tensor("F_data", F_data, ndims=(2,), shape_doc="(K, N)")
+    data = as_tensor("data", data, ndims=(2,), shape_doc="(N, 2)")
     K, n, _ = F_grid.shape
     if F_data.shape[0] != K or F_data.shape[1] != data.shape[0]:
         raise ValueError(
@@ -91,13 +117,12 @@ def inside_outside_energy(
     -------
     (inside, outside) : two Tensors of shape (K,)
     """
-    F_grid = as_tensor("F_grid", F_grid, ndims=(3,), shape_doc="(K, n, n)")
+    F_grid = _check_grid(F_grid)
+    data = as_tensor("data", data, ndims=(2,), shape_doc="(N, 2)")
     K, n, _ = F_grid.shape
     pts = grid(extent, n, like=F_grid)
     off = off_data_mask(pts, data.to(F_grid), min_dist)
-    r1, r2 = (float(r) for r in radii)
-    if not (r1 > 0 and r2 > 0):
-        raise ValueError(f"radii must be two positive numbers, got {radii!r}")
+    r1, r2 = _radii(radii)
     inside = off & ((pts[:, 0] / r1) ** 2 + (pts[:, 1] / r2) ** 2 < 1)
     outside = off & ~inside
     if not inside.any() or not outside.any():
@@ -146,6 +171,16 @@ def pick_good(table: dict, candidates, max_low: float = 0.1) -> int:
     fraction of the plane with low energy is below ``max_low`` (not collapsed), the one with the
     largest outside / on ratio. Returns its index; ValueError if no candidate qualifies.
     """
+    if not isinstance(table, dict) or not {"low", "ratio"} <= set(table):
+        raise TypeError("table must be the dict of landscape_table (with 'low' and 'ratio')")
+    max_low = nonneg("max_low", max_low)
+    K = len(table["low"])
+    if isinstance(candidates, (str, bytes)) or not hasattr(candidates, "__iter__"):
+        raise TypeError(f"candidates must be a list of model indices, got {candidates!r}")
+    candidates = list(candidates)
+    for k in candidates:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k < K:
+            raise ValueError(f"candidates must be model indices in [0, {K}), got {k!r}")
     ok = [
         int(k)
         for k in candidates

@@ -27,7 +27,8 @@ import math
 import torch
 from torch import nn
 
-from .._checks import as_tensor, nonneg, positive_int
+from .._checks import all_finite, as_tensor, nonneg, nonneg_int, positive_int
+from .._checks import generator as check_generator
 from .regularizers import KINDS, check_kind, penalty
 
 _FEATURES = {"tanh": torch.tanh, "sin": torch.sin}
@@ -38,7 +39,10 @@ def _per_model(name, value, K):
     if len(values) == 1:
         values = values * K
     if len(values) != K:
-        raise ValueError(f"{name} must be one value or a list of {K} values, got {len(values)}")
+        raise ValueError(
+            f"{name} must be one value or a list of {K} values (K: the longest of lam and "
+            f"regularizer), got {len(values)}"
+        )
     return values
 
 
@@ -82,8 +86,8 @@ class LatentEBM(nn.Module):
             positive_int(k, v)
             for k, v in [("latent_dim", latent_dim), ("hidden", hidden), ("y_dim", y_dim)]
         )
-        if isinstance(x_dim, bool) or not isinstance(x_dim, int) or x_dim < 0:
-            raise ValueError(f"x_dim must be an int >= 0, got {x_dim!r}")
+        x_dim = nonneg_int("x_dim", x_dim)
+        check_generator("generator", generator)
         K = max(len(v) if isinstance(v, (list, tuple)) else 1 for v in (lam, regularizer))
         lams = [nonneg("lam", v) for v in _per_model("lam", lam, K)]
         kinds = [check_kind(k) for k in _per_model("regularizer", regularizer, K)]
@@ -138,6 +142,13 @@ class LatentEBM(nn.Module):
     @classmethod
     def from_checkpoint(cls, ckpt: dict, map_location=None) -> LatentEBM:
         """Rebuild a model from ``{"config": model.config(), "state": model.state_dict()}``."""
+        if not isinstance(ckpt, dict):
+            raise TypeError(
+                f"ckpt must be a dict from LatentEBM.checkpoint(), got {type(ckpt).__name__}"
+            )
+        missing = {"config", "state"} - set(ckpt)
+        if missing:
+            raise ValueError(f"ckpt is not a LatentEBM checkpoint: missing {sorted(missing)}")
         model = cls(**ckpt["config"])
         model.load_state_dict(ckpt["state"])
         return model.to(map_location) if map_location is not None else model
@@ -150,6 +161,7 @@ class LatentEBM(nn.Module):
 
     def select(self, k: int) -> LatentEBM:
         """Model ``k`` of the ensemble as a one-model LatentEBM (a copy, on the same device)."""
+        k = nonneg_int("k", k)
         if not 0 <= k < self.n_models:
             raise ValueError(f"k must be in [0, {self.n_models}), got {k}")
         cfg = self.config()
@@ -187,6 +199,13 @@ class LatentEBM(nn.Module):
                 raise ValueError(
                     f"{z_name} must have shape {doc} (models, signals, latent), got {tuple(z.shape)}"
                 )
+            if z.dtype != y.dtype or z.device != y.device:
+                raise TypeError(
+                    f"{z_name} must be {y.dtype} on {y.device} like the model, got {z.dtype} on "
+                    f"{z.device}"
+                )
+            if not all_finite(z):
+                raise ValueError(f"{z_name} contains NaN or infinite values")
         if self.x_dim:
             if x is None:
                 raise ValueError(
@@ -196,6 +215,10 @@ class LatentEBM(nn.Module):
             if tuple(x.shape) != (y.shape[0], self.x_dim):
                 raise ValueError(
                     f"x must have shape ({y.shape[0]}, {self.x_dim}), got {tuple(x.shape)}"
+                )
+            if x.dtype != y.dtype or x.device != y.device:
+                raise TypeError(
+                    f"x must be {y.dtype} on {y.device} like y, got {x.dtype} on {x.device}"
                 )
         elif x is not None:
             raise ValueError("this model is unconditional (x_dim=0): pass x=None")
@@ -244,4 +267,14 @@ class LatentEBM(nn.Module):
         Tensor of shape (K, M)
         """
         y, z, x = self.check_inputs(y, z, x)
+        if eps is not None:
+            doc = f"(S, {self.n_models}, {y.shape[0]}, {self.latent_dim})"
+            eps = as_tensor("eps", eps, ndims=(4,), shape_doc=doc)
+            if tuple(eps.shape[1:]) != tuple(z.shape[-3:]) or z.ndim != 3:
+                raise ValueError(f"eps must have shape {doc} for z of shape {tuple(z.shape)}, "
+                                 f"got {tuple(eps.shape)}")  # fmt: skip
+            if eps.dtype != z.dtype or eps.device != z.device:
+                raise TypeError(
+                    f"eps must be {z.dtype} on {z.device}, got {eps.dtype} on {eps.device}"
+                )
         return self.cost(y, z, x, eps) + self.penalty(z)

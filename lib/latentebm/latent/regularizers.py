@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import torch
 
+from .._checks import as_tensor, nonneg
+
 KINDS = {"none": (0.0, 0.0), "l1": (1.0, 0.0), "l2": (0.0, 1.0), "noisy": (0.0, 1.0)}
 
 
@@ -29,14 +31,22 @@ def check_kind(kind) -> str:
     return kind
 
 
+def _codes(z) -> torch.Tensor:
+    if not isinstance(z, torch.Tensor):
+        raise TypeError(f"z must be a torch.Tensor of shape (..., d), got {type(z).__name__}")
+    if z.ndim == 0:
+        raise ValueError("z must have shape (..., d), got a 0-d tensor")
+    return z
+
+
 def l1(z: torch.Tensor) -> torch.Tensor:
     r""":math:`\|z\|_1` over the last dimension: (..., d) -> (...)."""
-    return z.abs().sum(-1)
+    return _codes(z).abs().sum(-1)
 
 
 def l2sq(z: torch.Tensor) -> torch.Tensor:
     r""":math:`\|z\|_2^2` over the last dimension: (..., d) -> (...)."""
-    return z.pow(2).sum(-1)
+    return _codes(z).pow(2).sum(-1)
 
 
 def penalty(z: torch.Tensor, lam: torch.Tensor, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -45,7 +55,7 @@ def penalty(z: torch.Tensor, lam: torch.Tensor, a: torch.Tensor, b: torch.Tensor
     ``lam``, ``a``, ``b`` have shape (K,): one value per model of the ensemble.
     """
     w1, w2 = (lam * a)[:, None], (lam * b)[:, None]  # (K, 1)
-    return w1 * l1(z) + w2 * l2sq(z)
+    return w1 * z.abs().sum(-1) + w2 * z.pow(2).sum(-1)
 
 
 def prox(v: torch.Tensor, t: torch.Tensor, lam, a, b) -> torch.Tensor:
@@ -65,6 +75,24 @@ def prox(v: torch.Tensor, t: torch.Tensor, lam, a, b) -> torch.Tensor:
     -------
     Tensor of shape (K, M, d)
     """
+    v = as_tensor("v", v, ndims=(3,), shape_doc="(K, M, d)")
+    K, M, _ = v.shape
+    t = as_tensor("t", t, ndims=(2,), shape_doc=f"({K}, {M})")
+    if tuple(t.shape) != (K, M) or not bool((t > 0).all()):
+        raise ValueError(f"t must have shape ({K}, {M}) and positive entries, got {tuple(t.shape)}")
+    params = []
+    for name, p in (("lam", lam), ("a", a), ("b", b)):
+        p = as_tensor(name, p, ndims=(1,), shape_doc=f"({K},)")
+        if p.shape[0] != K or not bool((p >= 0).all()):
+            raise ValueError(
+                f"{name} must have shape ({K},) and entries >= 0, got {tuple(p.shape)}"
+            )
+        params.append(p)
+    return _prox(v, t, *params)
+
+
+def _prox(v: torch.Tensor, t: torch.Tensor, lam, a, b) -> torch.Tensor:
+    """:func:`prox` without the checks, for the inference loop."""
     thr = (t * (lam * a)[:, None])[..., None]  # (K, M, 1)
     scale = 1.0 + 2.0 * (t * (lam * b)[:, None])[..., None]  # (K, M, 1)
     # soft thresholding with one threshold per code (latentebm.sparse.shrink takes one per component)
@@ -73,4 +101,4 @@ def prox(v: torch.Tensor, t: torch.Tensor, lam, a, b) -> torch.Tensor:
 
 def n_active(z: torch.Tensor, tol: float = 1e-6) -> torch.Tensor:
     """Number of components with :math:`|z_i| > tol`: (..., d) -> (...) integer tensor."""
-    return (z.abs() > tol).sum(-1)
+    return (_codes(z).abs() > nonneg("tol", tol)).sum(-1)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import nonneg, positive_int
+from .._checks import all_finite, optimizer_step, positive, positive_int
+from .._checks import generator as check_generator
 from .inference import _check_model, infer
 from .model import LatentEBM
 
@@ -60,12 +61,18 @@ def train(
     """
     _check_model(model)
     n_epochs, n_iter = positive_int("n_epochs", n_epochs), positive_int("n_iter", n_iter)
-    restart_every, lr = positive_int("restart_every", restart_every), nonneg("lr", lr)
+    restart_every, lr = positive_int("restart_every", restart_every), positive("lr", lr)
+    n_restarts = positive_int("n_restarts", n_restarts)
+    check_generator("generator", generator)
     y, _, x = model.check_inputs(y, None, x)
     g = generator if generator is not None else torch.Generator().manual_seed(0)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     z = None
     history = []
+
+    def diverged(epoch: int, why: str) -> ValueError:
+        return ValueError(f"train diverged at epoch {epoch + 1} ({why}): lower lr={lr:g}")
+
     for epoch in tqdm(range(n_epochs), disable=not progress, desc="train latent EBM"):
         R = n_restarts if epoch % restart_every == 0 else 1
         z, F = infer(
@@ -81,6 +88,11 @@ def train(
         loss = model.energy(y, z, x).mean(1).sum()  # codes held fixed: envelope theorem
         opt.zero_grad()
         loss.backward()
-        opt.step()
+        optimizer_step(opt, lambda why, epoch=epoch: diverged(epoch, why))
+        if not all(all_finite(p) for p in model.parameters()):  # before project_'s SVD
+            raise diverged(epoch, "non-finite weights")
         model.project_()
-    return torch.stack(history)  # (n_epochs, K)
+    history = torch.stack(history)  # (n_epochs, K)
+    if not all_finite(history):
+        raise diverged(int(torch.nonzero(~torch.isfinite(history).all(1))[0]), "non-finite energy")
+    return history

@@ -6,9 +6,12 @@ import io
 import math
 
 import matplotlib
+import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+
+from .._checks import nonneg_int, positive_int
 
 BOOK_STYLE = {
     "figure.dpi": 90,
@@ -62,8 +65,21 @@ def show_atoms(
     -------
     The Axes.
     """
+    if not isinstance(W, (torch.Tensor, np.ndarray)):
+        raise TypeError(f"W must be a tensor or array of shape (h * w, m), got {type(W).__name__}")
     A = _to_numpy(W)
-    h, w = shape
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) != 2:
+        raise ValueError(f"shape must be a pair (h, w) of positive ints, got {shape!r}")
+    h, w = positive_int("shape[0]", shape[0]), positive_int("shape[1]", shape[1])
+    if ncols is not None:
+        ncols = positive_int("ncols", ncols)
+    pad = nonneg_int("pad", pad)
+    if A.ndim not in (2, 3, 4) or A.size == 0 or (A.ndim > 2 and A[0].size != h * w):
+        raise ValueError(
+            f"W must have shape ({h * w}, m), or (m, {h}, {w}) / (m, 1, {h}, {w}), got {A.shape}"
+        )
+    if not np.isfinite(A).all():
+        raise ValueError("W contains NaN or infinite values")
     if A.ndim == 2:
         if A.shape[0] != h * w:
             raise ValueError(
@@ -99,6 +115,10 @@ def show_atoms(
 
 def fig_to_png(fig, dpi: int | None = None) -> bytes:
     """Render a figure to PNG bytes and close it (for precomputed widgets)."""
+    if not isinstance(fig, matplotlib.figure.Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    if dpi is not None:
+        dpi = positive_int("dpi", dpi)
     buf = io.BytesIO()
     fig.savefig(
         buf,

@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import nonneg, positive_int
-from .energy import check_problem, energy
+from .._checks import all_finite, choice, nonneg, positive_int
+from .energy import check_problem, diverged, energy_unchecked, problem_scales
 from .solvers import _EIGH_MAX, _top_eigenvalue
 
 _METRICS = ("auto", "scalar", "rank1")
@@ -104,6 +104,7 @@ def _metric(W: torch.Tensor, G: torch.Tensor | None, metric: str):
     return lam2, lam1 - lam2, u, lam1 / lam2
 
 
+@torch.no_grad()  # an argmin: the codes are not differentiated through the iterations
 def adaptive_fista(
     y: torch.Tensor,
     W: torch.Tensor,
@@ -154,6 +155,7 @@ def adaptive_fista(
     Returns
     -------
     z : Tensor of shape (N, m) or (m,)
+        Detached from autograd (an argmin: differentiate the energy at it).
     energies : Tensor of shape (T + 1, N) or (T + 1,), only with ``history=True``
 
     References
@@ -162,14 +164,20 @@ def adaptive_fista(
     composite convex optimization with backtracking"; Becker & Fadili (2012), "A quasi-Newton
     proximal splitting method"; O'Donoghue & Candès (2015) for the restart.
     """
-    y2, W, z2, unbatched = check_problem(y, W, z0, z_name="z0")
+    y2, W, z2, unbatched = check_problem(y, W, z0, z_name="z0", scale="any")
     lam = nonneg("lam", lam)
     n_iter = positive_int("n_iter", n_iter)
     check_every = positive_int("check_every", check_every)
     if tol is not None:
         tol = nonneg("tol", tol)
-    if metric not in _METRICS:
-        raise ValueError(f"metric must be one of {_METRICS}, got {metric!r}")
+    metric = choice("metric", metric, _METRICS)
+    # Exact power-of-two rescaling of an extreme y or W (see latentebm.sparse.energy): the squared
+    # steps d^T d and d^T W^T W d below would otherwise overflow.
+    sy, sW = problem_scales(y2, W)
+    scaled = (sy, sW) != (1.0, 1.0)
+    if scaled:
+        y2, W, lam = y2 / sy, W / sW, lam / (sy * sW)
+        z2 = None if z2 is None else z2 * (sW / sy)
     N, n = y2.shape
     m = W.shape[1]
     gram_form = m < 2 * n  # as in fista: one (N,m)x(m,m) product instead of two thin ones
@@ -211,7 +219,7 @@ def adaptive_fista(
         u_row, u2 = u.unsqueeze(0), (u * u)  # (1, m), (m,)
         sm = b / (a + b)  # Sherman-Morrison: a M^{-1} = I - b/(a+b) u u^T
     half_lam = lam / 2
-    energies = [energy(y2, W, z, lam)] if history else None
+    energies = [energy_unchecked(y2, W, z, lam)] if history else None
     for k in range(n_iter):
         # Step in the metric s M, written in units of the step 1/(a s) so that a single threshold
         # lam/2 serves every signal: z_new = step * shrink(x/step + a M^{-1} (-grad/2), lam/2).
@@ -258,14 +266,22 @@ def adaptive_fista(
         rho = curv / Md.clamp_min(torch.finfo(Md.dtype).tiny)
         s = torch.where(ok, s * _DOWN, torch.maximum(s * _UP, rho * 1.05)).clamp_(_S_MIN, s_max)
         if history:
-            energies.append(energy(y2, W, z, lam))
+            energies.append(energy_unchecked(y2, W, z, lam))
         # The stopping test reads a number back (a device sync on GPUs): every check_every steps.
         if tol is not None and ((k + 1) % check_every == 0 or k + 1 == n_iter):
-            change = (dz * okf).norm(dim=1) / z.norm(dim=1).clamp_min(1e-30)
-            if bool(ok.all()) and float(change.max()) <= tol:
+            change = float(((dz * okf).norm(dim=1) / z.norm(dim=1).clamp_min(1e-30)).max())
+            if change != change:  # NaN: the iterates left the floating-point range
+                raise diverged("adaptive_fista", f"after {k + 1} iterations", None, W)
+            if bool(ok.all()) and change <= tol:
                 break
+    if not all_finite(z):
+        raise diverged("adaptive_fista", f"after {n_iter} iterations", None, W)
+    if scaled:
+        z = z * (sy / sW)
     out = z[0] if unbatched else z
     if history:
         hist = torch.stack(energies)  # (T+1, N)
+        if scaled:
+            hist = hist * sy**2
         return out, (hist[:, 0] if unbatched else hist)
     return out

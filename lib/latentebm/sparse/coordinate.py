@@ -40,10 +40,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .._checks import nonneg, positive_int
-from .energy import check_problem, energy
+from .._checks import all_finite, nonneg, positive_int
+from .energy import check_problem, diverged, energy_unchecked, max_threshold, problem_scales
 
 
+@torch.no_grad()  # an argmin: the codes are not differentiated through the iterations
 def block_cd(
     y: torch.Tensor,
     W: torch.Tensor,
@@ -86,6 +87,7 @@ def block_cd(
     Returns
     -------
     z : Tensor of shape (N, m) or (m,)
+        Detached from autograd (an argmin: differentiate the energy at it).
     energies : Tensor of shape (T + 1, N) or (T + 1,), only with ``history=True``
         Energy of z(0), ..., z(T), T the number of epochs run.
 
@@ -95,13 +97,20 @@ def block_cd(
     coordinate descent"; Tseng & Yun (2009), "A coordinate gradient descent method for nonsmooth
     separable minimization" (block steps with block curvature).
     """
-    y2, W, z2, unbatched = check_problem(y, W, z0, z_name="z0")
+    y2, W, z2, unbatched = check_problem(y, W, z0, z_name="z0", scale="any")
     lam = nonneg("lam", lam)
     n_epochs = positive_int("n_epochs", n_epochs)
     block_size = positive_int("block_size", block_size)
     inner = positive_int("inner", inner)
     if tol is not None:
         tol = nonneg("tol", tol)
+    # Exact power-of-two rescaling of an extreme y or W (see latentebm.sparse.energy): W^T W would
+    # otherwise underflow to zero blocks, or overflow.
+    sy, sW = problem_scales(y2, W)
+    scaled = (sy, sW) != (1.0, 1.0)
+    if scaled:
+        y2, W, lam = y2 / sy, W / sW, lam / (sy * sW)
+        z2 = None if z2 is None else z2 * (sW / sy)
     N, n = y2.shape
     m = W.shape[1]
     gram_form = m < 2 * n  # as in fista: (m, m) products instead of (m, n) and (n, m) ones
@@ -116,7 +125,7 @@ def block_cd(
         torch.eye(g.shape[0], dtype=W.dtype, device=W.device) - g * il
         for g, il in zip(Gbb, inv_L, strict=True)
     ]
-    thr = [lam / 2 * il for il in inv_L]
+    thr = [max_threshold(W, lam / 2 * il) for il in inv_L]
 
     # Transposed layout: the codes Z^T (m, N), and W^T y^T / L_b row block by row block.
     QL = W.T @ y2.T  # (m, N)
@@ -136,7 +145,7 @@ def block_cd(
         P = W @ Z if z2 is not None else y2.new_zeros(n, N)  # W z^T, (n, N)
     change = y2.new_zeros(N) if tol is not None else None
 
-    energies = [energy(y2, W, Z.T, lam)] if history else None
+    energies = [energy_unchecked(y2, W, Z.T, lam)] if history else None
     for _ in range(n_epochs):
         if change is not None:
             change.zero_()
@@ -158,15 +167,24 @@ def block_cd(
             if change is not None:
                 change += torch.linalg.vecdot(d, d, dim=0)
         if history:
-            energies.append(energy(y2, W, Z.T, lam))
+            energies.append(energy_unchecked(y2, W, Z.T, lam))
         if change is not None:
             rel = change.sqrt() / torch.linalg.vector_norm(Z, dim=0).clamp_min(1e-30)
-            if float(rel.max()) <= tol:
+            worst = float(rel.max())
+            if worst != worst:  # NaN: the iterates left the floating-point range
+                raise diverged("block_cd", "during an epoch", None, W)
+            if worst <= tol:
                 break
+    if not all_finite(Z):
+        raise diverged("block_cd", f"after {n_epochs} epochs", None, W)
     z = Z.T.contiguous()  # (N, m)
+    if scaled:
+        z = z * (sy / sW)
     out = z[0] if unbatched else z
     if history:
         hist = torch.stack(energies)  # (T+1, N)
+        if scaled:
+            hist = hist * sy**2
         return out, (hist[:, 0] if unbatched else hist)
     return out
 

@@ -2,10 +2,13 @@ r"""Dictionary learning: minimize :math:`\sum_k \min_z \|y_k - Wz\|^2 + \lambda\
 
 from __future__ import annotations
 
+import math
+
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import as_tensor, nonneg, positive_int, same_device_dtype
+from .._checks import as_tensor, nonneg, nonneg_int, positive, positive_int, same_device_dtype
+from .._checks import generator as check_generator
 from .energy import energy
 from .solvers import fista
 
@@ -13,7 +16,7 @@ from .solvers import fista
 def normalize_columns(W: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     """Return ``W`` with every column scaled to unit L2 norm (all-zero columns stay zero)."""
     W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
-    return W / W.norm(dim=0, keepdim=True).clamp_min(eps)
+    return W / W.norm(dim=0, keepdim=True).clamp_min(positive("eps", eps))
 
 
 _MEMORY = 0.8  # forgetting factor of the running statistics (memory of ~5 minibatches)
@@ -32,6 +35,7 @@ def _update_atoms(W, A, Bs, normalize):
     return W
 
 
+@torch.no_grad()  # a Y or W0 with requires_grad must not grow a graph over every minibatch
 def learn_dictionary(
     Y: torch.Tensor,
     n_atoms: int,
@@ -101,8 +105,8 @@ def learn_dictionary(
     n_epochs = positive_int("n_epochs", n_epochs)
     batch_size = positive_int("batch_size", batch_size)
     n_iter = positive_int("n_iter", n_iter)
+    gen = check_generator("generator", generator) or torch.Generator().manual_seed(0)
     N, n = Y.shape
-    gen = generator if generator is not None else torch.Generator().manual_seed(0)
     if W0 is None:
         W = torch.randn(n, n_atoms, generator=gen, dtype=Y.dtype).to(Y.device)
     else:
@@ -145,6 +149,11 @@ def learn_dictionary(
                     A[dead, :] = 0
                     A[:, dead] = 0
                     Bs[:, dead] = 0
+        if not math.isfinite(e_sum):
+            raise ValueError(
+                f"learn_dictionary diverged in epoch {len(hist['energy']) + 1} (non-finite "
+                f"energy): Y's scale ({float(Y.abs().max()):.3g}) or lam={lam:g} is extreme"
+            )
         hist["energy"].append(e_sum / N)
         hist["l1"].append(l1_sum / N)
         hist["atom_norm"].append(float(W.norm(dim=0).mean()))
@@ -177,6 +186,7 @@ def code_quality(Y: torch.Tensor, W: torch.Tensor, lam: float, n_iter: int = 200
     W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
     if Y.shape[1] != W.shape[0]:
         raise ValueError(f"Y must have shape (N, {W.shape[0]}) to match W, got {tuple(Y.shape)}")
+    lam, n_iter = nonneg("lam", lam), positive_int("n_iter", n_iter)
     Y64, W64 = Y.double(), W.to(Y.device).double()
     Z = fista(Y64, W64, lam, n_iter=n_iter)  # (N, m)
     rel = (Y64 - Z @ W64.T).norm(dim=1) / Y64.norm(dim=1).clamp_min(1e-12)
@@ -219,6 +229,9 @@ def dictionary_checkpoint(
     numbers ``"test_rel_error"``, ``"test_mean_nnz"``, ``"test_energy"``, and
     ``"history_energy"`` (mean training energy per epoch).
     """
+    seed = nonneg_int("seed", seed)
+    n_eval, eval_iter = positive_int("n_eval", n_eval), positive_int("eval_iter", eval_iter)
+    Y_test = as_tensor("Y_test", Y_test, ndims=(2,), shape_doc="(N', n)")
     W, hist = learn_dictionary(
         Y,
         n_atoms,
@@ -255,6 +268,8 @@ def training_signals(name: str, n: int | None = None) -> torch.Tensor:
     natural-image patches (``n`` of them, default 60000, seed 0)."""
     from ..data import mnist, natural_patches
 
+    if n is not None:
+        n = positive_int("n", n)
     if name == "mnist":
         x, _ = mnist("train")
         x = x[:n] if n else x
@@ -269,6 +284,8 @@ def held_out_signals(name: str, n: int | None = None) -> torch.Tensor:
     at other random positions (seed 1) of the same photographs; the first ``n`` of them."""
     from ..data import mnist, natural_patches
 
+    if n is not None:
+        n = positive_int("n", n)
     if name == "mnist":
         x, _ = mnist("test")
         x = x[:n] if n else x
@@ -298,7 +315,11 @@ def atom_statistics(W: torch.Tensor, shape: tuple[int, int], radius: float | Non
     dict of Tensors of shape (m,): ``"coherence"``, ``"localization"``, ``"orientation"``.
     """
     W = as_tensor("W", W, ndims=(2,), shape_doc="(h * w, m)")
-    h, w = shape
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__len__") or len(shape) != 2:
+        raise ValueError(f"shape must be a pair (h, w) of positive ints, got {shape!r}")
+    h, w = positive_int("shape[0]", shape[0]), positive_int("shape[1]", shape[1])
+    if radius is not None:
+        radius = positive("radius", radius)
     if W.shape[0] != h * w:
         raise ValueError(f"W must have shape ({h * w}, m) for atoms of shape {shape}")
     A = W.T.reshape(-1, h, w).double()  # (m, h, w)

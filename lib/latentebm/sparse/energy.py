@@ -2,13 +2,68 @@
 
 from __future__ import annotations
 
+import math
+import warnings
+from collections.abc import Callable
+
 import torch
 
 from .._checks import as_tensor, nonneg, same_device_dtype
 
+# Scale. The Lasso is homogeneous: with y = s_y y', W = s_W W' and lam' = lam / (s_y s_W), the
+# minimizer is z = (s_y / s_W) z'. The solvers that rescale (``problem_scales``) bring the largest
+# entries of y and W into [2^-E, 2^E] by powers of two, which is exact in floating point, so that
+# W^T W, ||y||^2 and the squared steps neither overflow nor underflow; inputs already in that range
+# are left untouched (bitwise the same results). Beyond [2^-LIMIT, 2^LIMIT], a solver that does not
+# rescale refuses the problem (``check_problem``'s default) instead of returning zeros or NaN.
+_SAFE_EXP = {torch.float32: 16, torch.float64: 128}
+_LIMIT_EXP = {torch.float32: 50, torch.float64: 498}
+_MAX_SHIFT = {torch.float32: 120, torch.float64: 1000}  # 2^shift stays representable
 
-def check_problem(y, W, z=None, *, z_name="z"):
-    """Validate a sparse-coding problem; return ``(y2, W, z2, unbatched)`` with y2 (N, n), z2 (N, m)."""
+
+def _max_abs(y2: torch.Tensor, W: torch.Tensor) -> tuple[float, float]:
+    """Largest |entry| of y2 and of W (two read-backs: cheaper than stacking them on a CPU)."""
+    return float(y2.detach().abs().amax()), float(W.detach().abs().amax())
+
+
+def pow2_scale(a: float, dtype: torch.dtype) -> float:
+    """1.0 if ``a`` (a largest |entry|) is 0 or in the safe range of ``dtype``, else the power of
+    two at or below it (by which dividing is exact)."""
+    e, cap = _SAFE_EXP[dtype], _MAX_SHIFT[dtype]
+    if a == 0 or 2.0**-e <= a <= 2.0**e:
+        return 1.0
+    return 2.0 ** min(max(math.floor(math.log2(a)), -cap), cap)
+
+
+def problem_scales(y2: torch.Tensor, W: torch.Tensor) -> tuple[float, float]:
+    """Powers of two ``(s_y, s_W)`` that bring max|y| and max|W| into the safe range (1.0 if there)."""
+    ay, aw = _max_abs(y2, W)
+    return pow2_scale(ay, W.dtype), pow2_scale(aw, W.dtype)
+
+
+def check_scale(y2: torch.Tensor, W: torch.Tensor) -> None:
+    """Refuse a y or W so large (or a W so small) that W^T W or ||y||^2 over/underflows its dtype."""
+    e = _LIMIT_EXP[W.dtype]
+    ay, aw = _max_abs(y2, W)
+    hint = "; rescale it (or use fista, ista, adaptive_fista or block_cd, which rescale exactly)"
+    if aw > 2.0**e or 0 < aw < 2.0**-e:
+        raise ValueError(
+            f"W's largest entry is {aw:.3g}, outside [2^-{e}, 2^{e}]: W^T W would "
+            f"{'overflow' if aw > 1 else 'underflow'} {W.dtype}{hint}"
+        )
+    if ay > 2.0**e:
+        raise ValueError(
+            f"y's largest entry is {ay:.3g}, above 2^{e}: ||y||^2 would overflow {W.dtype}{hint}"
+        )
+
+
+def check_problem(y, W, z=None, *, z_name="z", scale="refuse"):
+    """Validate a sparse-coding problem; return ``(y2, W, z2, unbatched)`` with y2 (N, n), z2 (N, m).
+
+    ``scale="refuse"`` (default) also refuses entries of y and W at which W^T W or ||y||^2 would
+    over- or underflow (:func:`check_scale`); ``scale="any"`` is for callers that rescale (see
+    :func:`problem_scales`) or never form W^T W.
+    """
     W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m): one atom per column")
     n, m = W.shape
     y = as_tensor("y", y, ndims=(1, 2), shape_doc=f"(N, {n}) or ({n},)")
@@ -27,6 +82,8 @@ def check_problem(y, W, z=None, *, z_name="z"):
         z2 = z.unsqueeze(0) if unbatched else z  # (N, m)
         if z2.shape != (y2.shape[0], m):
             raise ValueError(f"{z_name} must have shape {doc}, got {tuple(z.shape)}")
+    if scale == "refuse":
+        check_scale(y2, W)
     return y2, W, z2, unbatched
 
 
@@ -50,11 +107,61 @@ def energy(y: torch.Tensor, W: torch.Tensor, z: torch.Tensor, lam: float) -> tor
     -------
     Tensor of shape (N,) (or a 0-d tensor for a single signal).
     """
-    y2, W, z2, unbatched = check_problem(y, W, z)
-    lam = nonneg("lam", lam)
-    residual = y2 - z2 @ W.T  # (N, n)
-    e = residual.pow(2).sum(1) + lam * z2.abs().sum(1)  # (N,)
+    y2, W, z2, unbatched = check_problem(y, W, z, scale="any")
+    e = energy_unchecked(y2, W, z2, nonneg("lam", lam))  # (N,)
     return e[0] if unbatched else e
+
+
+def energy_unchecked(
+    y2: torch.Tensor, W: torch.Tensor, z2: torch.Tensor, lam: float
+) -> torch.Tensor:
+    """:func:`energy` of a batch, for the solvers' loops: no validation, y2 (N, n), z2 (N, m) -> (N,)."""
+    residual = y2 - z2 @ W.T  # (N, n)
+    return residual.pow(2).sum(1) + lam * z2.abs().sum(1)
+
+
+def max_threshold(x: torch.Tensor, threshold: float) -> float:
+    """A shrinkage threshold clamped to the dtype's largest value (the same result: shrinking any
+    representable number by it gives 0), so that a huge ``lam`` is not refused by ``softshrink``."""
+    return min(threshold, torch.finfo(x.dtype).max)
+
+
+def warn_if_energy_rose(
+    solver: str, e0, e1, L_user: float, true_L: Callable[[], str], stacklevel: int
+) -> None:
+    """Warn (naming ``L``) when a run with a user's ``L`` ended above the energy it started from:
+    with a step within the stability limit neither ISTA nor FISTA does. ``true_L()`` says what
+    ``L`` should be (computed only for the warning)."""
+    if bool((e1 > e0 * (1 + 1e-9) + 1e-300).any()):
+        warnings.warn(
+            f"{solver}: the energy rose from {float(e0.max()):.4g} to {float(e1.max()):.4g} (the "
+            f"worst signal): L={L_user:.6g} is too small ({true_L()}), the steps diverge and "
+            "the codes are far from optimal; leave L=None",
+            RuntimeWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
+def lipschitz_text(W: torch.Tensor) -> str:
+    from .solvers import lipschitz
+
+    try:
+        return f"lipschitz(W) = {lipschitz(W):.6g}"
+    except ValueError:
+        return "lipschitz(W) overflows"
+
+
+def diverged(solver: str, what: str, L_user: float | None, W: torch.Tensor) -> ValueError:
+    """The error of a solver whose iterates became NaN or infinite (``what``: after how many steps)."""
+    if L_user is not None:
+        return ValueError(
+            f"{solver} diverged (non-finite codes {what}): L={L_user:.6g} is too small for W "
+            f"({lipschitz_text(W)}); pass L=lipschitz(W) or leave L=None"
+        )
+    return ValueError(
+        f"{solver} diverged (non-finite codes {what}): y, W or lam overflow {W.dtype}; "
+        "rescale them or use float64"
+    )
 
 
 def shrink(x: torch.Tensor, threshold) -> torch.Tensor:
@@ -69,18 +176,18 @@ def shrink(x: torch.Tensor, threshold) -> torch.Tensor:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if isinstance(threshold, torch.Tensor) and threshold.numel() > 1:
-        if threshold.ndim != 1 or threshold.shape[0] != x.shape[-1]:
+        if x.ndim == 0 or threshold.ndim != 1 or threshold.shape[0] != x.shape[-1]:
             raise ValueError(
-                f"threshold must be a scalar or have shape ({x.shape[-1]},) to match x's last "
-                f"dimension, got {tuple(threshold.shape)}"
+                f"threshold must be a scalar or have shape (m,) to match x's last dimension m "
+                f"(x has shape {tuple(x.shape)}), got {tuple(threshold.shape)}"
             )
-        if (threshold < 0).any():
-            raise ValueError("threshold must be >= 0")
+        if not bool((threshold >= 0).all()):  # NaN fails this test too
+            raise ValueError("threshold must be >= 0 (and not NaN)")
         return torch.sign(x) * torch.clamp(x.abs() - threshold, min=0)
     if isinstance(threshold, torch.Tensor):
         # A 0-d / 1-element tensor threshold keeps autograd (LISTA learns it).
-        if (threshold < 0).any():
-            raise ValueError("threshold must be >= 0")
+        if not bool((threshold >= 0).all()):
+            raise ValueError("threshold must be >= 0 (and not NaN)")
         return torch.sign(x) * torch.clamp(x.abs() - threshold.reshape(()), min=0)
     threshold = nonneg("threshold", threshold)
     # x - clamp(x, -t, t) is soft thresholding with one fused pass and no sign().

@@ -26,11 +26,22 @@ Float32 iterates reach float64-quality energies (relative gap ~1e-12 in the benc
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
-from .._checks import as_tensor, nonneg, positive_int
-from .energy import check_problem, energy
+from .._checks import all_finite, as_tensor, nonneg, positive, positive_int
+from .energy import (
+    check_problem,
+    diverged,
+    energy_unchecked,
+    lipschitz_text,
+    max_threshold,
+    pow2_scale,
+    problem_scales,
+    warn_if_energy_rose,
+)
 
 # Up to this size an exact symmetric eigensolver beats the power iteration (measured on a 2-core
 # CPU: 1.7 ms for a 256 x 256 Gram matrix against ~5 ms of power iteration to 1e-6).
@@ -67,7 +78,19 @@ def lipschitz(
     """
     W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
     n, m = W.shape
-    return _top_eigenvalue(W.T @ W if m <= n else W @ W.T, tol, max_iter, method)
+    # An extreme W is rescaled by a power of two (exact): its Gram matrix would over/underflow.
+    s = pow2_scale(float(W.detach().abs().amax()), W.dtype)
+    Ws = W / s if s != 1.0 else W
+    L = _top_eigenvalue(Ws.T @ Ws if m <= n else Ws @ Ws.T, tol, max_iter, method)
+    try:
+        out = L * s * s
+    except OverflowError:
+        out = math.inf
+    if math.isinf(out):
+        raise ValueError(
+            f"W is too large: ||W||_2^2 = {L:.6g} * 2^{2 * math.log2(s):.0f} overflows"
+        )
+    return out
 
 
 def _top_eigenvalue(G: torch.Tensor, tol: float, max_iter: int, method: str) -> float:
@@ -98,13 +121,47 @@ def _top_eigenvalue(G: torch.Tensor, tol: float, max_iter: int, method: str) -> 
     return max(est, float(v @ (G @ v)))
 
 
-def _proximal_gradient(y, W, lam, n_iter, tol, z0, history, L, momentum, restart, check_every):
-    y2, W, z2, unbatched = check_problem(y, W, z0, z_name="z0")
+@torch.no_grad()  # an argmin: the codes are not differentiated through the iterations
+def _solve(y, W, lam, n_iter, tol, z0, history, L, check_every, name, momentum, restart):
+    """The public face of :func:`ista` and :func:`fista`: validate once, rescale an extreme problem
+    exactly, run :func:`_proximal_gradient`, refuse a diverged result, undo the rescaling."""
+    y2, W, z2, unbatched = check_problem(y, W, z0, z_name="z0", scale="any")
     lam = nonneg("lam", lam)
     n_iter = positive_int("n_iter", n_iter)
     check_every = positive_int("check_every", check_every)
     if tol is not None:
         tol = nonneg("tol", tol)
+    L_user = None if L is None else positive("L", L)
+    W_user = W
+    sy, sW = problem_scales(y2, W)  # powers of two (1.0: unchanged), see latentebm.sparse.energy
+    scaled = (sy, sW) != (1.0, 1.0)
+    if scaled:
+        y2, W, lam = y2 / sy, W / sW, lam / (sy * sW)
+        z2 = None if z2 is None else z2 * (sW / sy)
+    L = None if L_user is None else L_user / sW**2
+    z, energies = _proximal_gradient(
+        y2, W, lam, n_iter, tol, z2, history, L, momentum, restart, check_every
+    )
+    if not all_finite(z):
+        raise diverged(name, f"within {n_iter} iterations", L_user, W_user)
+    if L_user is not None:  # a step beyond the stability limit can grow without overflowing
+        z_start = y2.new_zeros(z.shape) if z2 is None else z2
+        e0 = energies[0] if history else energy_unchecked(y2, W, z_start, lam)
+        e1 = energies[-1] if history else energy_unchecked(y2, W, z, lam)
+        true_L = lambda: lipschitz_text(W_user)  # noqa: E731
+        warn_if_energy_rose(name, e0, e1, L_user, true_L, stacklevel=4)  # the caller of ista
+    if scaled:
+        z = z * (sy / sW)
+    out = z[0] if unbatched else z
+    if history:
+        hist = energies * sy**2 if scaled else energies  # (T+1, N)
+        return out, (hist[:, 0] if unbatched else hist)
+    return out
+
+
+def _proximal_gradient(y2, W, lam, n_iter, tol, z, history, L, momentum, restart, check_every):
+    """ISTA (``momentum=False``) or FISTA on a checked problem: y2 (N, n), W (n, m), z (N, m) or
+    None (zeros). Returns the codes (N, m) and, with ``history``, their energies (T+1, N)."""
     N, n = y2.shape
     m = W.shape[1]
     gram_form = m < 2 * n  # one (N,m)x(m,m) product is cheaper than (N,m)x(m,n) + (N,n)x(n,m)
@@ -113,11 +170,9 @@ def _proximal_gradient(y, W, lam, n_iter, tol, z0, history, L, momentum, restart
         # The Gram matrix the iteration needs anyway, when it is the smaller one.
         small = G if (gram_form and m <= n) else (W.T @ W if m <= n else W @ W.T)
         L = _top_eigenvalue(small, 1e-6, 1000, "auto")
-    else:
-        L = nonneg("L", L)
     if L == 0:
         raise ValueError("W is all zeros: the problem has no curvature (L = 0)")
-    thr = lam / (2 * L)  # prox step 1/(2L) on lam*||z||_1 (see module docstring)
+    thr = max_threshold(W, lam / (2 * L))  # prox step 1/(2L) on lam*||z||_1 (module docstring)
 
     if gram_form:
         # Recurrent ("Gram") form: v = y W/L + x (I - W^T W/L)  -- one fused (N,m)x(m,m) addmm.
@@ -135,10 +190,10 @@ def _proximal_gradient(y, W, lam, n_iter, tol, z0, history, L, momentum, restart
         def gradient_step(x):  # x - (x W^T - y) W / L, two fused addmm
             return torch.addmm(x, torch.addmm(y2, x, Wt, beta=-1), W_over_L, alpha=-1)
 
-    z = y2.new_zeros(N, m) if z2 is None else z2.clone()
+    z = y2.new_zeros(N, m) if z is None else z.clone()
     x = z  # extrapolated point (FISTA's y_k)
     t = y2.new_ones(N, 1)
-    energies = [energy(y2, W, z, lam)] if history else None
+    energies = [energy_unchecked(y2, W, z, lam)] if history else None
     for k in range(n_iter):
         z_new = F.softshrink(gradient_step(x), thr)  # (N, m)
         check = tol is not None and ((k + 1) % check_every == 0 or k + 1 == n_iter)
@@ -157,15 +212,12 @@ def _proximal_gradient(y, W, lam, n_iter, tol, z0, history, L, momentum, restart
             x = z_new
         z = z_new
         if history:
-            energies.append(energy(y2, W, z, lam))
+            energies.append(energy_unchecked(y2, W, z, lam))
         # The stopping test reads a number back (a device sync on GPUs): every check_every steps.
-        if check and float((d.norm(dim=1) / z.norm(dim=1).clamp_min(1e-30)).max()) <= tol:
+        # "not above tol" also stops a change that is NaN: diverged, which the caller reports.
+        if check and not float((d.norm(dim=1) / z.norm(dim=1).clamp_min(1e-30)).max()) > tol:
             break
-    out = z[0] if unbatched else z
-    if history:
-        hist = torch.stack(energies)  # (T+1, N)
-        return out, (hist[:, 0] if unbatched else hist)
-    return out
+    return z, (torch.stack(energies) if history else None)
 
 
 def ista(
@@ -203,7 +255,10 @@ def ista(
         Also return the energy of every iterate.
     L : float, optional
         A precomputed ``lipschitz(W)`` (default: computed exactly for up to 512 atoms or
-        dimensions, else by power iteration to 1e-6).
+        dimensions, else by power iteration to 1e-6). A smaller ``L`` takes longer steps, which
+        diverge beyond the stability limit: codes that overflow to NaN or infinity raise a
+        ``ValueError``, an energy that ends above its start a ``RuntimeWarning`` (the codes are
+        returned, far from optimal).
     check_every : int
         Test ``tol`` only every ``check_every`` iterations (and at the last one): the test reads a
         number back from the device, which costs a synchronization on a GPU.
@@ -211,6 +266,7 @@ def ista(
     Returns
     -------
     z : Tensor of shape (N, m) or (m,)
+        Detached from autograd (an argmin: differentiate the energy at it).
     energies : Tensor of shape (T + 1, N) or (T + 1,), only with ``history=True``
         Energy of z(0), ..., z(T).
 
@@ -218,19 +274,7 @@ def ista(
     ----------
     Daubechies, Defrise & De Mol (2004); the book's chapter "ISTA and FISTA".
     """
-    return _proximal_gradient(
-        y,
-        W,
-        lam,
-        n_iter,
-        tol,
-        z0,
-        history,
-        L,
-        momentum=False,
-        restart=False,
-        check_every=check_every,
-    )
+    return _solve(y, W, lam, n_iter, tol, z0, history, L, check_every, "ista", False, False)
 
 
 def fista(
@@ -265,16 +309,4 @@ def fista(
     O'Donoghue & Candès (2015), "Adaptive restart for accelerated gradient schemes";
     the book's chapter "ISTA and FISTA".
     """
-    return _proximal_gradient(
-        y,
-        W,
-        lam,
-        n_iter,
-        tol,
-        z0,
-        history,
-        L,
-        momentum=True,
-        restart=restart,
-        check_every=check_every,
-    )
+    return _solve(y, W, lam, n_iter, tol, z0, history, L, check_every, "fista", True, restart)

@@ -29,6 +29,8 @@ CHAPTER_MODELS: dict[str, dict] = {
 
 def chapter_model_name(latent_dim: int, beta: float) -> str:
     """``vae2d_beta4`` etc.: the sweep model with ``latent_dim`` 2 or 20 and KL weight ``beta``."""
+    if isinstance(beta, (str, bytes)) or not isinstance(beta, (int, float)):
+        raise TypeError(f"beta must be a number among {BETAS}, got {type(beta).__name__}")
     name = f"vae{latent_dim}d_beta{_tag(beta)}"
     if name not in CHAPTER_MODELS:
         raise ValueError(f"no chapter model {name!r}; latent_dim in (2, 20), beta in {BETAS}")
@@ -41,7 +43,7 @@ def load_chapter_model(name: str, device=None, retrain: bool = False, progress: 
     Returns ``(model, ckpt)``: a float32 :class:`VAE` in eval mode on ``device`` and the checkpoint
     dict (``settings``, ``history`` with the per-epoch test statistics and the recorded balls).
     """
-    if name not in CHAPTER_MODELS:
+    if not isinstance(name, str) or name not in CHAPTER_MODELS:
         raise ValueError(f"name must be one of {sorted(CHAPTER_MODELS)}, got {name!r}")
     kw = CHAPTER_MODELS[name]
     ckpt = load_or_train(

@@ -7,12 +7,13 @@ printed test loss.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import torch
 from torch.nn import functional as F
 
-from .._checks import as_tensor, nonneg, positive_int
+from .._checks import FLOAT_DTYPES, as_tensor, nonneg, positive_int
 
 
 class VAELoss(NamedTuple):
@@ -24,11 +25,37 @@ class VAELoss(NamedTuple):
 
 
 def _mu_logvar(mu, logvar):
-    mu = as_tensor("mu", mu, ndims=(2,), shape_doc="(N, d)")
-    logvar = as_tensor("logvar", logvar, ndims=(2,), shape_doc="(N, d)")
+    """Check (mu, logvar) of shape (N, d): finite, and small enough that exp(logvar) and mu^2 do
+    not overflow (one read-back for all of it)."""
+    for name, x in (("mu", mu), ("logvar", logvar)):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(
+                f"{name} must be a torch.Tensor of shape (N, d), got {type(x).__name__}"
+            )
+        if x.dtype not in FLOAT_DTYPES:
+            raise TypeError(f"{name} must be float32 or float64, got {x.dtype}")
+        if x.ndim != 2 or x.numel() == 0:
+            raise ValueError(f"{name} must have shape (N, d), got shape {tuple(x.shape)}")
     if mu.shape != logvar.shape:
         raise ValueError(
-            f"logvar must have the shape of mu {tuple(mu.shape)}, got {tuple(logvar.shape)}"
+            f"mu and logvar must have one shape: logvar must have the shape of mu "
+            f"{tuple(mu.shape)}, got {tuple(logvar.shape)}"
+        )
+    if mu.dtype != logvar.dtype or mu.device != logvar.device:
+        raise TypeError(
+            f"logvar is {logvar.dtype} on {logvar.device} but mu is {mu.dtype} on {mu.device}"
+        )
+    with torch.no_grad():  # max|mu|, min and max of logvar: NaN propagates through all three
+        mu_max, lv_min, lv_max = torch.stack([mu.abs().max(), logvar.min(), logvar.max()]).tolist()
+    top = math.log(torch.finfo(mu.dtype).max)  # exp overflows above it (88.7 in float32)
+    if not mu_max <= math.sqrt(torch.finfo(mu.dtype).max) / 2:
+        raise ValueError(
+            f"mu must be finite and small enough to square, got |mu| up to {mu_max:.4g}"
+        )
+    if not (lv_min > -math.inf and lv_max <= top - 1):
+        raise ValueError(
+            f"logvar must be finite and at most {top - 1:.4g} (exp(logvar) overflows "
+            f"{mu.dtype} above it), got values in [{lv_min:.4g}, {lv_max:.4g}]"
         )
     return mu, logvar
 
@@ -115,6 +142,10 @@ def energy(
     digits, high elsewhere. The expectation is a Monte-Carlo average over ``n_samples`` codes from
     each ball (``generator`` on the model's device makes it reproducible).
     """
+    from .model import VAE
+
+    if not isinstance(model, VAE):
+        raise TypeError(f"model must be a VAE, got {type(model).__name__}")
     beta = nonneg("beta", beta)
     n_samples = positive_int("n_samples", n_samples)
     mu, logvar = model.encode(y)

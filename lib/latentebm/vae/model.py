@@ -7,6 +7,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from .._checks import as_tensor, positive_int
+from .._checks import generator as check_generator
+from .loss import _mu_logvar
 
 
 class VAE(nn.Module):
@@ -40,6 +42,7 @@ class VAE(nn.Module):
         self.latent_dim = positive_int("latent_dim", latent_dim)
         self.hidden = positive_int("hidden", hidden)
         self.n_pixels = positive_int("n_pixels", n_pixels)
+        latent_dim, hidden, n_pixels = self.latent_dim, self.hidden, self.n_pixels
         self.enc = nn.Linear(n_pixels, hidden)
         self.enc_mu = nn.Linear(hidden, latent_dim)
         self.enc_logvar = nn.Linear(hidden, latent_dim)
@@ -69,10 +72,10 @@ class VAE(nn.Module):
         gradients flow into the encoder (the reparameterization trick, Kingma & Welling 2014 §2.4).
         ``generator`` (on the device of ``mu``) makes the noise reproducible.
         """
-        if mu.shape != logvar.shape:
-            raise ValueError(
-                f"mu and logvar must have one shape (N, d), got {tuple(mu.shape)} and {tuple(logvar.shape)}"
-            )
+        mu, logvar = _mu_logvar(mu, logvar)
+        check_generator("generator", generator)
+        if generator is not None and generator.device.type != mu.device.type:
+            raise ValueError(f"generator is on {generator.device} but mu is on {mu.device}")
         eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
         return mu + torch.exp(0.5 * logvar) * eps
 
@@ -106,7 +109,15 @@ class VAE(nn.Module):
         from 0 to 1; ``y_a``, ``y_b`` are single images of shape (n,) or (1, H, W) / (C, H, W).
         """
         n_steps = positive_int("n_steps", n_steps)
-        mu, _ = self.encode(torch.stack([y_a, y_b]))  # (2, d)
+        for name, y in (("y_a", y_a), ("y_b", y_b)):
+            y = as_tensor(name, y, ndims=(1, 2, 3), shape_doc=f"({self.n_pixels},) or (C, H, W)")
+            if y.numel() != self.n_pixels:
+                raise ValueError(f"{name} must be one image of {self.n_pixels} values, got shape "
+                                 f"{tuple(y.shape)}")  # fmt: skip
+        if y_a.shape != y_b.shape:
+            raise ValueError(f"y_a and y_b must have one shape, got {tuple(y_a.shape)} and "
+                             f"{tuple(y_b.shape)}")  # fmt: skip
+        mu, _ = self.encode(torch.stack([y_a, y_b]).reshape(2, -1))  # (2, d)
         t = torch.linspace(0, 1, n_steps, device=mu.device, dtype=mu.dtype)[:, None]  # (T, 1)
         return self.decode((1 - t) * mu[0] + t * mu[1])
 
@@ -125,7 +136,9 @@ class VAE(nn.Module):
     @classmethod
     def from_checkpoint(cls, ckpt: dict, device=None) -> VAE:
         """Rebuild a float32 model (in eval mode) from :meth:`to_checkpoint`'s dict."""
-        if not isinstance(ckpt, dict) or "config" not in ckpt or "state_dict" not in ckpt:
+        if not isinstance(ckpt, dict):
+            raise TypeError(f"ckpt must be a dict from VAE.to_checkpoint, got {type(ckpt).__name__}")
+        if "config" not in ckpt or "state_dict" not in ckpt:
             raise ValueError("ckpt must be a dict with 'config' and 'state_dict' (VAE.to_checkpoint)")
         model = cls(**ckpt["config"])
         model.load_state_dict({k: v.float() for k, v in ckpt["state_dict"].items()})

@@ -2,11 +2,26 @@ r"""Fitting a VAE: minimize reconstruction + :math:`\beta`·KL with Adam, option
 
 from __future__ import annotations
 
+import math
+
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import as_tensor, nonneg, positive_int
+from .._checks import as_tensor, choice, module, nonneg, optimizer_step, positive, positive_int
+from .._checks import generator as check_generator
 from .loss import kl_per_dim, reconstruction_loss, vae_loss
+from .model import VAE
+
+
+def _images(name: str, y, model) -> torch.Tensor:
+    """Images (N, n) or (N, C, H, W) with the model's n values per image, in [0, 1]."""
+    n = model.n_pixels
+    y = as_tensor(name, y, ndims=(2, 4), shape_doc=f"(N, {n}) or (N, C, H, W)")
+    if y[0].numel() != n:
+        raise ValueError(f"{name} must have {n} values per image, got shape {tuple(y.shape)}")
+    if float(y.min()) < 0 or float(y.max()) > 1:
+        raise ValueError(f"{name} must have values in [0, 1] (pixel intensities)")
+    return y
 
 
 def _device_generator(gen: torch.Generator, device: torch.device) -> torch.Generator:
@@ -42,9 +57,11 @@ def evaluate(
     (Tensor (d,), mean over images), ``mu_norm`` (mean :math:`\|\bar z\|`), ``sigma`` (mean
     :math:`\sigma` over images and dimensions).
     """
+    module("model", model, VAE)
     beta = nonneg("beta", beta)
-    y = as_tensor("y", y, ndims=(2, 4), shape_doc="(N, n) or (N, C, H, W)")
-    gen = generator if generator is not None else torch.Generator().manual_seed(0)
+    batch_size = positive_int("batch_size", batch_size)
+    y = _images("y", y, model)
+    gen = check_generator("generator", generator) or torch.Generator().manual_seed(0)
     param = next(model.parameters())
     noise = _device_generator(gen, param.device)
     was_training = model.training
@@ -75,6 +92,8 @@ def evaluate(
 @torch.no_grad()
 def record_balls(model, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Centres and radii of the balls of images ``y``: ``(mu, sigma)``, each (N, d), on the CPU."""
+    module("model", model, VAE)
+    y = _images("y", y, model)
     param = next(model.parameters())
     mu, logvar = model.encode(y.to(param.device, param.dtype))
     return mu.cpu(), torch.exp(0.5 * logvar).cpu()
@@ -135,14 +154,18 @@ def train_vae(
     ----------
     Kingma & Welling (2014); Kingma & Ba (2015) for Adam; https://github.com/pytorch/examples/tree/main/vae.
     """
+    module("model", model, VAE)
     beta = nonneg("beta", beta)
     n_epochs = positive_int("n_epochs", n_epochs)
     batch_size = positive_int("batch_size", batch_size)
-    lr = nonneg("lr", lr)
-    y = as_tensor("y", y, ndims=(2, 4), shape_doc="(N, n) or (N, C, H, W)")
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-    gen = generator if generator is not None else torch.Generator().manual_seed(0)
+    lr = positive("lr", lr)
+    y = _images("y", y, model)
+    if y_test is not None:
+        y_test = _images("y_test", y_test, model)
+    if track is not None:
+        track = _images("track", track, model)
+    reduction = choice("reduction", reduction, ("mean", "sum"))
+    gen = check_generator("generator", generator) or torch.Generator().manual_seed(0)
     param = next(model.parameters())
     device = param.device
     noise = _device_generator(gen, device)
@@ -156,18 +179,30 @@ def train_vae(
     N = y.shape[0]
     n_batches = (N + batch_size - 1) // batch_size
     bar = tqdm(total=n_epochs * n_batches, disable=not progress, desc=f"VAE beta={beta:g}")
-    for _ in range(n_epochs):
+    def diverged(epoch: int, start: int, why: str) -> ValueError:
+        return ValueError(
+            f"train_vae diverged at epoch {epoch + 1}, minibatch {start // batch_size + 1} "
+            f"(lr={lr:g}, beta={beta:g}, reduction={reduction!r}): {why}; lower lr"
+        )
+
+    for epoch in range(n_epochs):
         model.train()
         perm = torch.randperm(N, generator=gen)
         total = 0.0
         for start in range(0, N, batch_size):
             yb = y[perm[start : start + batch_size]].to(device, param.dtype)
-            logits, mu, logvar = model(yb, noise)
-            loss = vae_loss(yb, logits, mu, logvar, beta).total
+            try:
+                logits, mu, logvar = model(yb, noise)
+                loss = vae_loss(yb, logits, mu, logvar, beta).total
+            except ValueError as e:  # y was checked: a non-finite code or KL means divergence
+                raise diverged(epoch, start, str(e)) from None
             opt.zero_grad(set_to_none=True)
             (loss * yb.shape[0] if reduction == "sum" else loss).backward()
-            opt.step()
-            total += float(loss.detach()) * yb.shape[0]
+            optimizer_step(opt, lambda why, e=epoch, s=start: diverged(e, s, why))
+            step_loss = float(loss.detach())
+            if not math.isfinite(step_loss):
+                raise diverged(epoch, start, f"the loss is {step_loss}")
+            total += step_loss * yb.shape[0]
             bar.update(1)
         hist["train_loss"].append(total / N)
         if y_test is not None:
