@@ -1376,6 +1376,15 @@ if widgets is not None:
     )
     ok(T, "defaults", lambda: widgets.precomputed_grid(P2, defaults=(2, "y")),
        lambda box: box.children[2].selected_index == 1)  # fmt: skip
+    T = "widgets.keep_stored_widget_state"
+    # A pre-save hook: models it cannot act on (a file, a notebook without widgets, no server
+    # root) are saved as they are; it returns None and changes nothing.
+    FILE = {"type": "file", "content": "x"}
+    NB = {"type": "notebook", "content": {"cells": [], "metadata": {}}}
+    ok(T, "file", lambda: (widgets.keep_stored_widget_state(FILE, "a.txt"), FILE)[1],
+       lambda m: m == {"type": "file", "content": "x"})  # fmt: skip
+    ok(T, "no-widgets", lambda: (widgets.keep_stored_widget_state(NB, "a.ipynb"), NB)[1],
+       lambda m: m["content"]["cells"] == [] and "widgets" not in m["content"]["metadata"])  # fmt: skip
 
 
 # sparse.dictionary and conv.train / conv.transfer helpers outside the __all__s
