@@ -31,7 +31,6 @@ from latentebm import conv, data, latent, lista, lista_eval, lista_train, notebo
 from latentebm.plotting import core as plot_core
 
 NAN, INF = float("nan"), float("inf")
-SECTION_1_2 = "issue 15 section 1/2 (solvers branch)"
 
 
 @dataclass
@@ -404,15 +403,13 @@ sweep(T, conv.conv_admm, conv_base(), "rho", [v for v in OPT_POSITIVE if v[0] !=
 sweep(T, conv.conv_admm, conv_base(), "relax", [("0", 0.0, ValueError), ("2", 2.0, ValueError),
                                                 ("nan", NAN, ValueError)])  # fmt: skip
 sweep(T, conv.conv_admm, conv_base(), "relax", [("str", "1.8", TypeError)])
-CASES[-1].xfail = SECTION_1_2  # '<' between a str and an int: a raw TypeError
 raises(T, "colour-kernels", lambda: conv.conv_admm(YC.expand(2, 3, 10, 10), KC.expand(3, 3, 3, 3),
                                                    0.5), ValueError, "kernels")  # fmt: skip
 raises(T, "kernels-zero", lambda: conv.conv_admm(YC, KC * 0, 0.5, n_iter=500), ValueError,
-       "kernels", xfail=SECTION_1_2)  # fmt: skip
+       "kernels")  # fmt: skip
 ok(T, "solves", lambda: conv.conv_admm(YC, KC, 0.5, n_iter=300), lambda Z: conv_solves(Z, rel=1e-4))
 ok(T, "Y-requires-grad", lambda: conv.conv_admm(YC.clone().requires_grad_(), KC, 0.5, n_iter=20),
-   lambda Z: not Z.requires_grad and close(Z, conv.conv_admm(YC, KC, 0.5, n_iter=20)),
-   xfail=SECTION_1_2)  # fmt: skip
+   lambda Z: not Z.requires_grad and close(Z, conv.conv_admm(YC, KC, 0.5, n_iter=20)))
 
 T = "conv.conv_lipschitz"
 tsweep(T, conv.conv_lipschitz, lambda: {"kernels": KC, "image_hw": (10, 10)}, "kernels", KC)

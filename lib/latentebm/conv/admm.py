@@ -49,7 +49,7 @@ import math
 
 import torch
 
-from .._checks import nonneg, positive_int
+from .._checks import nonneg, positive, positive_int
 from .operators import check_images, check_kernels
 
 CPU_BLOCK_BYTES = 1 << 20  # code maps per block on the CPU: about 1 MB of one real array
@@ -155,7 +155,7 @@ def conv_admm(
     lam = nonneg("lam", lam)
     n_iter = positive_int("n_iter", n_iter)
     rho_period = positive_int("rho_period", rho_period)
-    if not 0 < relax < 2:
+    if not 0 < positive("relax", relax) < 2:
         raise ValueError(f"relax must lie in (0, 2), got {relax}")
     if tol is not None:
         tol = nonneg("tol", tol)
