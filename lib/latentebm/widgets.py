@@ -171,6 +171,11 @@ def _labels(values: list, label: Callable, name: str) -> list[str]:
     return labels
 
 
+def _check_draw(draw) -> None:
+    if not callable(draw):
+        raise TypeError(f"draw must be a function that draws one figure, got {type(draw).__name__}")
+
+
 def _png(draw: Callable, args: tuple, dpi: int | None) -> bytes:
     """Draw one figure and render it, naming ``draw`` when it returns nothing drawable."""
     drawn = draw(*args)
@@ -203,6 +208,7 @@ def slider_over(values, draw: Callable, description: str = "value", default=None
     -------
     The widget (:func:`precomputed_slider`).
     """
+    _check_draw(draw)
     values = _values(values, "values")
     labels = _labels(values, label, "values")
     default = values[0] if default is None else default
@@ -233,6 +239,7 @@ def grid_over(values_a, values_b, draw: Callable, descriptions: tuple[str, str] 
     -------
     The widget (:func:`precomputed_grid`).
     """
+    _check_draw(draw)
     values_a, values_b = _values(values_a, "values_a"), _values(values_b, "values_b")
     labels_a = _labels(values_a, label, "values_a")
     labels_b = _labels(values_b, label, "values_b")

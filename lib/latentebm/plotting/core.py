@@ -43,16 +43,21 @@ def use_book_style() -> None:
 def to_numpy(x, dtype=np.float32) -> np.ndarray:
     """A tensor (any device, with or without grad), array or nested sequence of numbers as a NumPy
     array of ``dtype`` (float32 by default), ready for matplotlib."""
+    return _array(x, "x", dtype)
+
+
+def _array(x, name: str, dtype=np.float32) -> np.ndarray:
+    """:func:`to_numpy`, naming the argument ``name`` when ``x`` is not numbers."""
     if isinstance(x, torch.Tensor):
         x = x.detach().cpu()
         return (x.float() if x.is_floating_point() else x).numpy().astype(dtype)  # bf16: no numpy
     if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"x must be a tensor, an array or numbers, got {type(x).__name__}")
+        raise TypeError(f"{name} must be a tensor, an array or numbers, got {type(x).__name__}")
     try:
         return np.asarray(x, dtype=dtype)
     except (TypeError, ValueError) as e:
         raise TypeError(
-            f"x must be a tensor, an array or numbers, got {type(x).__name__} ({e})"
+            f"{name} must be a tensor, an array or numbers, got {type(x).__name__} ({e})"
         ) from None
 
 
@@ -83,7 +88,7 @@ def signed_image(img, ax=None, vmax: float | None = None, title: str | None = No
     -------
     The Axes.
     """
-    a = to_numpy(img)
+    a = _array(img, "img")
     if a.ndim == 3 and a.shape[0] == 1:
         a = a[0]
     if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[0] != 3) or a.size == 0:
@@ -108,7 +113,7 @@ def tile(images, ncols: int, pad: int = 1, fill: float = np.nan) -> np.ndarray:
     """Images side by side on one canvas, row after row: shape (m, h, w) or (m, h, w, 3) in,
     ``ncols`` images per row, ``pad`` pixels apart, the gaps filled with ``fill`` (NaN: drawn in
     the colour map's "bad" colour). Returns the canvas, float32."""
-    images = to_numpy(images)
+    images = _array(images, "images")
     if images.ndim not in (3, 4) or images.size == 0 or images.shape[3:] not in ((), (3,)):
         raise ValueError(f"images must have shape (m, h, w) or (m, h, w, 3), got {images.shape}")
     ncols, pad = positive_int("ncols", ncols), nonneg_int("pad", pad)

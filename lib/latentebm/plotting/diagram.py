@@ -74,10 +74,11 @@ def box(ax, xy, text: str, kind: str = "function", w: float = 1.3, h: float = 0.
 def op(ax, xy, symbol: str = "+", size: float = 0.4):
     """A small function box holding one operator: a sum ``"+"``, a product ``"×"``. Returns the
     patch."""
+    size = positive("size", size)
     return box(ax, xy, symbol, "function", w=size, h=size, fontsize=13)
 
 
-def _center(shape) -> tuple[float, float]:
+def _center(shape, name: str = "end") -> tuple[float, float]:
     if isinstance(shape, Circle):
         return tuple(shape.center)
     if isinstance(shape, FancyBboxPatch):
@@ -87,7 +88,7 @@ def _center(shape) -> tuple[float, float]:
         return float(x), float(y)
     except (TypeError, ValueError):
         raise TypeError(
-            f"an arrow's end must be a point (x, y) or a patch of node/box/op, got {shape!r}"
+            f"{name} must be a point (x, y) or a patch of node/box/op, got {shape!r}"
         ) from None
 
 
@@ -114,9 +115,10 @@ def arrow(ax, start, end, text: str | None = None, offset: tuple[float, float] |
     through the corner points ``via``, with ``text`` (the value it carries) beside the middle of
     its last segment, moved by ``offset`` (default: above a horizontal arrow, right of a vertical
     one). Returns the arrow patch (the head's segment)."""
-    via = [_center(p) for p in via]
-    a = _edge(start, via[0] if via else _center(end))
-    b = _edge(end, via[-1] if via else _center(start))
+    start_xy, end_xy = _center(start, "start"), _center(end, "end")
+    via = [_center(p, "via") for p in via]
+    a = _edge(start, via[0] if via else end_xy)
+    b = _edge(end, via[-1] if via else start_xy)
     ls = "--" if dashed else "-"
     if via:
         xs, ys = zip(a, *via, strict=False)
