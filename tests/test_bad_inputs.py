@@ -1368,12 +1368,12 @@ T = "plotting.signed_rgb"
 raises(T, "x=grey", lambda: plot_core.signed_rgb(torch.ones(1, 3, 3)), ValueError, "x")
 ok(T, "grey-at-0", lambda: plot_core.signed_rgb(torch.zeros(3, 2, 2)), lambda a: np.all(a == 0.5))
 T = "plotting.tile"
-TB = lambda: {"images": np.zeros((3, 2, 2)), "ncols": 2}  # noqa: E731
-sweep(T, plot_core.tile, TB, "images", [("2-D", np.zeros((2, 2)), ValueError),
+TILE_ARGS = lambda: {"images": np.zeros((3, 2, 2)), "ncols": 2}  # noqa: E731
+sweep(T, plot_core.tile, TILE_ARGS, "images", [("2-D", np.zeros((2, 2)), ValueError),
                                         ("4-channels", np.zeros((1, 2, 2, 4)), ValueError)])  # fmt: skip
-sweep(T, plot_core.tile, TB, "ncols", POS_INT)
-sweep(T, plot_core.tile, TB, "pad", [("-1", -1, ValueError), ("float", 1.5, TypeError)])
-ok(T, "shape", lambda: plot_core.tile(**TB()), lambda c: c.shape == (2 * 3 + 1, 2 * 3 + 1))
+sweep(T, plot_core.tile, TILE_ARGS, "ncols", POS_INT)
+sweep(T, plot_core.tile, TILE_ARGS, "pad", [("-1", -1, ValueError), ("float", 1.5, TypeError)])
+ok(T, "shape", lambda: plot_core.tile(**TILE_ARGS()), lambda c: c.shape == (2 * 3 + 1, 2 * 3 + 1))
 
 
 def drawn(fn, **kw):
@@ -1382,30 +1382,30 @@ def drawn(fn, **kw):
 
 
 T = "plotting.diagram.canvas"
-CB = lambda: {"width": 4, "height": 2}  # noqa: E731
-sweep(T, lambda **kw: shown(diagram.canvas, **kw), CB, "width", POSITIVE)
+CANVAS_ARGS = lambda: {"width": 4, "height": 2}  # noqa: E731
+sweep(T, lambda **kw: shown(diagram.canvas, **kw), CANVAS_ARGS, "width", POSITIVE)
 ok(T, "limits", lambda: shown(diagram.canvas, width=4, height=2).get_xlim(), lambda x: x == (0, 4))
 T = "plotting.diagram.node"
-NB_ = lambda: {"xy": (1, 1), "text": "z"}  # noqa: E731
-sweep(T, lambda **kw: drawn(diagram.node, **kw), NB_, "kind", CHOICE)
-sweep(T, lambda **kw: drawn(diagram.node, **kw), NB_, "r", POSITIVE)
+SHAPE_ARGS = lambda: {"xy": (1, 1), "text": "z"}  # noqa: E731
+sweep(T, lambda **kw: drawn(diagram.node, **kw), SHAPE_ARGS, "kind", CHOICE)
+sweep(T, lambda **kw: drawn(diagram.node, **kw), SHAPE_ARGS, "r", POSITIVE)
 ok(T, "observed", lambda: drawn(diagram.node, xy=(1, 1), text="y", kind="observed").get_facecolor(),
    lambda c: np.allclose(c[:3], 0.8))  # fmt: skip
 T = "plotting.diagram.box"
-sweep(T, lambda **kw: drawn(diagram.box, **kw), NB_, "kind", CHOICE)
-sweep(T, lambda **kw: drawn(diagram.box, **kw), NB_, "w", POSITIVE)
-sweep(T, lambda **kw: drawn(diagram.box, **kw), NB_, "h", POSITIVE)
+sweep(T, lambda **kw: drawn(diagram.box, **kw), SHAPE_ARGS, "kind", CHOICE)
+sweep(T, lambda **kw: drawn(diagram.box, **kw), SHAPE_ARGS, "w", POSITIVE)
+sweep(T, lambda **kw: drawn(diagram.box, **kw), SHAPE_ARGS, "h", POSITIVE)
 ok(T, "energy-square", lambda: drawn(diagram.box, xy=(1, 1), text="C", kind="energy").get_boxstyle(),
    lambda s: type(s).__name__ == "Square")  # fmt: skip
 T = "plotting.diagram.op"
 sweep(T, lambda **kw: drawn(diagram.op, **kw), lambda: {"xy": (1, 1)}, "size", POSITIVE)
 ok(T, "size", lambda: drawn(diagram.op, xy=(1, 1), size=0.5).get_width(), lambda w: w == 0.5)
 T = "plotting.diagram.arrow"
-AB = lambda: {"start": (0, 0), "end": (1, 1)}  # noqa: E731
-sweep(T, lambda **kw: drawn(diagram.arrow, **kw), AB, "start",
+ARROW_ARGS = lambda: {"start": (0, 0), "end": (1, 1)}  # noqa: E731
+sweep(T, lambda **kw: drawn(diagram.arrow, **kw), ARROW_ARGS, "start",
       [("str", "y", TypeError), ("None", None, TypeError)])  # fmt: skip
-sweep(T, lambda **kw: drawn(diagram.arrow, **kw), AB, "end", [("3-tuple", (1, 2, 3), TypeError)])
-sweep(T, lambda **kw: drawn(diagram.arrow, **kw), AB, "via", [("str", ["ab c"], TypeError)])
+sweep(T, lambda **kw: drawn(diagram.arrow, **kw), ARROW_ARGS, "end", [("3-tuple", (1, 2, 3), TypeError)])
+sweep(T, lambda **kw: drawn(diagram.arrow, **kw), ARROW_ARGS, "via", [("str", ["ab c"], TypeError)])
 ok(T, "ends", lambda: drawn(diagram.arrow, start=(0, 0), end=(1, 2))._posA_posB,
    lambda p: tuple(map(tuple, p)) == ((0, 0), (1, 2)))  # fmt: skip
 T = "plotting.diagram.draw_convention"
@@ -1453,25 +1453,25 @@ if widgets is not None:
         return ax
 
     T = "widgets.slider_over"
-    SB = lambda: {"values": [1, 2], "draw": bars, "dpi": 20}  # noqa: E731
-    sweep(T, widgets.slider_over, SB, "values", [("str", "ab", TypeError), ("empty", [], ValueError),
+    SLIDER_ARGS = lambda: {"values": [1, 2], "draw": bars, "dpi": 20}  # noqa: E731
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "values", [("str", "ab", TypeError), ("empty", [], ValueError),
                                                  ("int", 3, TypeError)])  # fmt: skip
-    sweep(T, widgets.slider_over, SB, "draw", [("int", 3, TypeError),
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "draw", [("int", 3, TypeError),
                                                ("no-figure", lambda v: None, TypeError)])  # fmt: skip
-    sweep(T, widgets.slider_over, SB, "default", [("missing", 3, ValueError)])
-    sweep(T, widgets.slider_over, SB, "dpi", [("0", 0, ValueError), ("float", 72.5, TypeError)])
-    sweep(T, widgets.slider_over, SB, "label", [("not-callable", "{:g}", TypeError),
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "default", [("missing", 3, ValueError)])
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "dpi", [("0", 0, ValueError), ("float", 72.5, TypeError)])
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "label", [("not-callable", "{:g}", TypeError),
                                                 ("same", lambda v: "x", ValueError)])  # fmt: skip
-    ok(T, "default", lambda: widgets.slider_over(**SB(), default=2).children[0].index,
+    ok(T, "default", lambda: widgets.slider_over(**SLIDER_ARGS(), default=2).children[0].index,
        lambda i: i == 1)  # fmt: skip
     T = "widgets.grid_over"
-    GB = lambda: {"values_a": [1, 2], "values_b": ["x"], "draw": bars, "dpi": 20}  # noqa: E731
-    sweep(T, widgets.grid_over, GB, "values_b", [("empty", [], ValueError),
+    GRID_ARGS = lambda: {"values_a": [1, 2], "values_b": ["x"], "draw": bars, "dpi": 20}  # noqa: E731
+    sweep(T, widgets.grid_over, GRID_ARGS, "values_b", [("empty", [], ValueError),
                                                  ("str", "x", TypeError)])  # fmt: skip
-    sweep(T, widgets.grid_over, GB, "draw", [("int", 3, TypeError)])
-    sweep(T, widgets.grid_over, GB, "defaults", [("unknown", (3, "x"), ValueError),
+    sweep(T, widgets.grid_over, GRID_ARGS, "draw", [("int", 3, TypeError)])
+    sweep(T, widgets.grid_over, GRID_ARGS, "defaults", [("unknown", (3, "x"), ValueError),
                                                  ("one", (1,), ValueError)])  # fmt: skip
-    ok(T, "defaults", lambda: [s.index for s in widgets.grid_over(**GB(), defaults=(2, "x")).children[:2]],
+    ok(T, "defaults", lambda: [s.index for s in widgets.grid_over(**GRID_ARGS(), defaults=(2, "x")).children[:2]],
        lambda i: i == [1, 0])  # fmt: skip
     T = "widgets.keep_stored_widget_state"
     # A pre-save hook: models it cannot act on (a file, a notebook without widgets, no server
