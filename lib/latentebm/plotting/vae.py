@@ -25,13 +25,13 @@ def draw_vae_architecture(ax=None):
     energy terms (red): the cost :math:`C(y, \bar y)` and the KL spring :math:`\beta\,\mathrm{KL}`
     that ties each ball to the origin. Returns the Axes.
     """
-    ax = diagram.canvas(11, 4.6, ax=ax, figsize=(8.8, 3.7))
+    ax = diagram.canvas(11, 4.6, ax=ax, figsize=(8.5, 3.4))
     row = 2.4
     y = diagram.node(ax, (0.6, row), "$y$", "observed")
     enc = diagram.box(ax, (2.2, row), "encoder", w=1.4, h=0.7)
-    eps = diagram.node(ax, (3.5, 4.0), r"$\epsilon$", "latent", r=0.28)
-    ax.text(3.1, 4.0, r"$\epsilon \sim \mathcal{N}(0, I)$", ha="right", va="center", fontsize=9)
-    times = diagram.op(ax, (5.0, 4.0), r"$\times$")
+    eps = diagram.node(ax, (5.0, 4.25), r"$\epsilon$", "latent", r=0.25)
+    ax.text(4.6, 4.25, r"$\epsilon \sim \mathcal{N}(0, I)$", ha="right", va="center", fontsize=9)
+    times = diagram.op(ax, (5.0, 3.35), r"$\times$")
     plus = diagram.op(ax, (5.0, row), "+")
     z = diagram.node(ax, (6.3, row), "$z$", "latent")
     dec = diagram.box(ax, (7.8, row), "decoder", w=1.4, h=0.7)
@@ -40,7 +40,7 @@ def draw_vae_architecture(ax=None):
                      h=0.8)  # fmt: skip
     diagram.arrow(ax, y, enc)
     diagram.arrow(ax, enc, plus, r"$\bar z$")
-    diagram.arrow(ax, enc, times, r"$\sigma$", offset=(-0.25, 0.1))
+    diagram.arrow(ax, enc, times, r"$\sigma$")
     diagram.arrow(ax, eps, times)
     diagram.arrow(ax, times, plus, r"$\sigma \odot \epsilon$")
     diagram.arrow(ax, plus, z)
