@@ -34,8 +34,11 @@ def main() -> None:
         _, ckpt = load_chapter_model(name, device, retrain=args.retrain, progress=args.progress)
         h = ckpt["history"]
         losses = " ".join(f"{v:.2f}" for v in h["test_loss"])
-        print(f"{name}: test loss per epoch {losses} | KL {h['test_kl'][-1]:.2f} "
-              f"| ({time.time() - t:.0f} s)", flush=True)
+        print(
+            f"{name}: test loss per epoch {losses} | KL {h['test_kl'][-1]:.2f} "
+            f"| ({time.time() - t:.0f} s)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

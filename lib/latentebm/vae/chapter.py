@@ -19,11 +19,15 @@ CHAPTER_MODELS: dict[str, dict] = {
     "vae_reference": dict(latent_dim=20, hidden=400, beta=1.0, n_epochs=10, n_track=0),
     # 2-D latents, to draw the balls, for each beta of the sweep (beta = 0 longer: its balls' flight
     # away from the origin is the point)
-    **{f"vae2d_beta{_tag(b)}": dict(latent_dim=2, hidden=256, beta=b, n_epochs=15 if b == 0 else 8)
-       for b in BETAS},
+    **{
+        f"vae2d_beta{_tag(b)}": dict(latent_dim=2, hidden=256, beta=b, n_epochs=15 if b == 0 else 8)
+        for b in BETAS
+    },
     # 20-D latents, to count the active dimensions for each beta
-    **{f"vae20d_beta{_tag(b)}": dict(latent_dim=20, hidden=256, beta=b, n_epochs=5, n_track=0)
-       for b in BETAS},
+    **{
+        f"vae20d_beta{_tag(b)}": dict(latent_dim=20, hidden=256, beta=b, n_epochs=5, n_track=0)
+        for b in BETAS
+    },
 }
 
 
@@ -47,7 +51,9 @@ def load_chapter_model(name: str, device=None, retrain: bool = False, progress: 
         raise ValueError(f"name must be one of {sorted(CHAPTER_MODELS)}, got {name!r}")
     kw = CHAPTER_MODELS[name]
     ckpt = load_or_train(
-        path_of(name), lambda: train_mnist_vae(**kw, device=device, progress=progress),
-        retrain=retrain, map_location="cpu",
+        path_of(name),
+        lambda: train_mnist_vae(**kw, device=device, progress=progress),
+        retrain=retrain,
+        map_location="cpu",
     )
     return VAE.from_checkpoint(ckpt, device=device), ckpt

@@ -137,9 +137,13 @@ class VAE(nn.Module):
     def from_checkpoint(cls, ckpt: dict, device=None) -> VAE:
         """Rebuild a float32 model (in eval mode) from :meth:`to_checkpoint`'s dict."""
         if not isinstance(ckpt, dict):
-            raise TypeError(f"ckpt must be a dict from VAE.to_checkpoint, got {type(ckpt).__name__}")
+            raise TypeError(
+                f"ckpt must be a dict from VAE.to_checkpoint, got {type(ckpt).__name__}"
+            )
         if "config" not in ckpt or "state_dict" not in ckpt:
-            raise ValueError("ckpt must be a dict with 'config' and 'state_dict' (VAE.to_checkpoint)")
+            raise ValueError(
+                "ckpt must be a dict with 'config' and 'state_dict' (VAE.to_checkpoint)"
+            )
         model = cls(**ckpt["config"])
         model.load_state_dict({k: v.float() for k, v in ckpt["state_dict"].items()})
         return model.to(device).eval() if device is not None else model.eval()

@@ -179,6 +179,7 @@ def train_vae(
     N = y.shape[0]
     n_batches = (N + batch_size - 1) // batch_size
     bar = tqdm(total=n_epochs * n_batches, disable=not progress, desc=f"VAE beta={beta:g}")
+
     def diverged(epoch: int, start: int, why: str) -> ValueError:
         return ValueError(
             f"train_vae diverged at epoch {epoch + 1}, minibatch {start // batch_size + 1} "
@@ -248,14 +249,27 @@ def train_mnist_vae(
         y = y[:n_train]
     model = VAE(latent_dim, hidden).to(device)
     hist = train_vae(
-        model, y, beta=beta, n_epochs=n_epochs, y_test=y_test,
+        model,
+        y,
+        beta=beta,
+        n_epochs=n_epochs,
+        y_test=y_test,
         track=y_test[:n_track] if n_track > 0 else None,
-        generator=gen, progress=progress, reduction=reduction,
+        generator=gen,
+        progress=progress,
+        reduction=reduction,
     )
     # balls stored in float16: (n_epochs + 1) x 2 tensors of shape (n_track, d)
     if n_track > 0:
         hist["balls"] = [(m.half(), s.half()) for m, s in hist["balls"]]
-    settings = {"beta": float(beta), "n_epochs": n_epochs, "n_train": int(y.shape[0]),
-                "batch_size": 128, "lr": 1e-3, "seed": seed, "n_track": n_track,
-                "reduction": reduction}
+    settings = {
+        "beta": float(beta),
+        "n_epochs": n_epochs,
+        "n_train": int(y.shape[0]),
+        "batch_size": 128,
+        "lr": 1e-3,
+        "seed": seed,
+        "n_track": n_track,
+        "reduction": reduction,
+    }
     return model.to_checkpoint(half=half, settings=settings, history=hist)
