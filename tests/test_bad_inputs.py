@@ -1573,7 +1573,12 @@ if widgets is not None:
     ok("live.is_live_cell", "code", lambda: live.is_live_cell(live.live_cells(5, "x")[1]), bool)
     ok("live.LIVE_CELL_TAGS", "tags", lambda: live.LIVE_CELL_TAGS,
        lambda t: set(t) == {"remove-cell", "nbval-ignore-output"})  # fmt: skip
-    ok("live.LIVE_SENTENCE_TAGS", "tags", lambda: live.LIVE_SENTENCE_TAGS, lambda t: t == ("remove-cell",))
+    ok(
+        "live.LIVE_SENTENCE_TAGS",
+        "tags",
+        lambda: live.LIVE_SENTENCE_TAGS,
+        lambda t: t == ("remove-cell",),
+    )
     ok("live.REGULARIZERS", "table", lambda: live.REGULARIZERS,
        lambda r: set(r) >= {"L1", "L2²", "none"} and all(isinstance(v, live.Regularizer) for v in r.values()))  # fmt: skip
     ok("live.Regularizer", "entry", lambda: live.Regularizer("l1", "latent_sweep"),

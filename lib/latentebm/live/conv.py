@@ -74,7 +74,9 @@ def conv_code(lam: float | None = None, image: str = "camera") -> tuple[Figure, 
                                                wspace=0.08))  # fmt: skip
     show_image(Y[0], ax=axes[0], title=f"{image} (whitened)")
     show_image(Y_hat[0], ax=axes[1], title=f"reconstruction, error {rel:.2f}")
-    show_feature_maps(Z[0], ncols=4, axes=axes[2:])
+    show_feature_maps(Z[0], ncols=4, ax=axes[2:])
+    for ax in axes:
+        ax.title.set_fontsize(9)  # the two image titles would touch at the library's size
     fig.suptitle(f"λ = {lam:.3g}: {100 * nonzero:.2f}% non-zero coefficients, {used} of "
                  f"{Z.shape[1]} maps used ({N_ITER} ADMM iterations)", fontsize=10)  # fmt: skip
     return fig, {

@@ -101,7 +101,12 @@ def lista_vs_fista(
         numbers[f"{name} energy"] = float(energy(y, W, z, lam))
         numbers[f"{name} non-zeros"] = int((z != 0).sum())
     title = f"test digit {digit}, shift {shift:+d} px, noise {noise:.2g}: K = {K}"
-    fig = plot_code_comparison(y, W, codes, z_star, title=title)
+    nc = len(codes)  # the library's layout for one signal, on a Figure pyplot does not keep
+    fig = Figure(figsize=(1.3 * (nc + 1) + 4.5, 1.85))
+    axes = fig.subplots(1, nc + 2, squeeze=False,
+                        gridspec_kw=dict(width_ratios=[1] * (nc + 1) + [3.6]))  # fmt: skip
+    plot_code_comparison(y, W, codes, z_star, title=title, ax=axes)
+    fig.tight_layout()
     return fig, numbers
 
 

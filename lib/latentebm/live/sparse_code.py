@@ -29,7 +29,7 @@ def _solve(y, W, lam):
 
 
 def _draw_code(fig_axes, y, W, z):
-    return plot_code(y, W, z, axes=fig_axes)
+    return plot_code(y, W, z, ax=fig_axes)
 
 
 def _draw_atoms(atoms, ax, title):
