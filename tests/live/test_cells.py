@@ -1,12 +1,18 @@
 """The convention for live cells in the notebooks: hidden from the book, not compared by nbval.
 
-``test_every_live_cell_of_the_notebooks_follows_the_convention`` checks the chapters (the live
-cells are added chapter by chapter); the nbval test runs nbval on a scratch notebook to show that
-the tag makes nbval skip the widget's output, and that without it nbval compares (and fails).
+``test_every_live_cell_of_the_notebooks_follows_the_convention`` checks the live cells the
+chapters hold; the insertion command (``scripts/insert_live_cells.py``) is tested on synthetic
+notebooks and on a copy of every chapter notebook (its anchor is found, the result follows the
+convention, a second run changes nothing), so a chapter rewrite that loses the anchor fails here.
+Whether the chapters *hold* their cells is ``scripts/insert_live_cells.py --check``'s question.
+The nbval test runs nbval on a scratch notebook to show that the tag makes nbval skip the
+widget's output, and that without it nbval compares (and fails).
 """
 
 from __future__ import annotations
 
+import copy
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -15,6 +21,15 @@ from pathlib import Path
 
 import pytest
 from latentebm.live import LIVE_CELL_TAGS, LIVE_SENTENCE_TAGS, is_live_cell, live_cells
+from latentebm.live.cells import (
+    ANCHORS,
+    SENTENCES,
+    chapter_of,
+    find_anchor,
+    insert_into_notebook,
+    insert_live_cells,
+    shows_control,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").rglob("[0-9]*.ipynb"))
@@ -79,6 +94,185 @@ def test_the_convention_check_can_fail():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_every_live_cell_of_the_notebooks_follows_the_convention(path):
     assert convention_problems(json.loads(path.read_text(encoding="utf-8"))) == []
+
+
+def _code(source: str, tags=(), **extra) -> dict:
+    return {"cell_type": "code", "execution_count": None, "id": extra.pop("id", f"c{len(source)}"),
+            "metadata": {"tags": list(tags)} if tags else {}, "outputs": [],
+            "source": source.splitlines(keepends=True), **extra}  # fmt: skip
+
+
+def _md(source: str) -> dict:
+    return {"cell_type": "markdown", "id": f"m{len(source)}", "metadata": {}, "source": source}
+
+
+def _chapter2_notebook() -> dict:
+    """A small chapter-2-like notebook: the λ slider is cell 2, another slider cell 4."""
+    cells = [
+        _md("# Sparse coding"),
+        _code("from latentebm.widgets import slider_over\nlams = [0.1, 1.0]"),
+        _code('slider_over(lams, draw,\n            description="λ", default=0.75, dpi=70)'),
+        _md("Read the slider from the left."),
+        _code("slider_over(ts, draw, description='iteration t')"),
+    ]
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def _dump(nb: dict) -> str:
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def test_insertion_goes_right_below_the_slider_of_the_same_knob_once():
+    nb = _chapter2_notebook()
+    assert not shows_control(nb, 2) and find_anchor(nb, 2) == 2
+    assert insert_live_cells(nb, 2) is True
+    md, code = nb["cells"][3:5]
+    assert md["source"] == [SENTENCES[2]] and md["metadata"]["tags"] == list(LIVE_SENTENCE_TAGS)
+    assert code["source"] == ["from latentebm.live import chapter2\n", "\n", "chapter2()"]
+    assert code["metadata"]["tags"] == list(LIVE_CELL_TAGS) and code["outputs"] == []
+    assert (md["id"], code["id"]) == ("live-sentence-2", "live-control-2")
+    assert nb["cells"][5]["source"] == "Read the slider from the left."  # the prose follows
+    assert convention_problems(nb) == [] and shows_control(nb, 2) and not shows_control(nb, 3)
+    again = copy.deepcopy(nb)
+    assert insert_live_cells(again, 2) is False and again == nb
+
+
+def test_insertion_keeps_ids_unique_and_leaves_notebooks_without_ids_without():
+    nb = _chapter2_notebook()
+    nb["cells"][0]["id"] = "live-control-2"
+    insert_live_cells(nb, 2)
+    ids = [c["id"] for c in nb["cells"]]
+    assert len(set(ids)) == len(ids) and "live-control-2-1" in ids
+    bare = _chapter2_notebook()
+    for c in bare["cells"]:
+        del c["id"]
+    insert_live_cells(bare, 2)
+    assert all("id" not in c for c in bare["cells"])
+
+
+def test_the_anchor_is_the_tagged_cell_else_exactly_one_call():
+    nb = _chapter2_notebook()
+    nb["cells"][4]["metadata"]["tags"] = ["live-anchor"]
+    assert find_anchor(nb, 2) == 4  # the tag wins over the λ slider
+    nb["cells"][1]["metadata"]["tags"] = ["live-anchor"]
+    with pytest.raises(ValueError, match="chapter 2: 2 cells are tagged 'live-anchor'"):
+        find_anchor(nb, 2)
+    nb = _chapter2_notebook()
+    nb["cells"].append(copy.deepcopy(nb["cells"][2]))
+    with pytest.raises(ValueError, match=r"chapter 2: 2 code cells call slider_over\(\.\.\.\) "
+                                         r"with the description 'λ' \(cells \[2, 5\]\)"):  # fmt: skip
+        insert_live_cells(nb, 2)
+    nb = _chapter2_notebook()
+    nb["cells"][2]["cell_type"] = "markdown"  # a slider shown as text is no anchor
+    with pytest.raises(ValueError, match="chapter 2: no code cells call slider_over"):
+        find_anchor(nb, 2)
+    with pytest.raises(ValueError, match="chapter 6: no code cells call slider_over.*'beta'"):
+        find_anchor(_chapter2_notebook(), 6)
+    # chapter 5's anchor is the first figure of code maps
+    five = {
+        "cells": [_code("show_feature_maps(Z[0])"), _md("x"), _code("show_feature_maps(Zc[0])")]
+    }
+    assert find_anchor(five, 5) == 0
+
+
+@pytest.mark.parametrize("chapter,bad", [(0, None), (7, None), (True, None), ("2", None),
+                                         (2, "not a notebook"), (2, {"cells": "x"})])  # fmt: skip
+def test_insertion_bad_arguments(chapter, bad):
+    nb = _chapter2_notebook() if bad is None else bad
+    with pytest.raises(
+        ValueError if bad is None else TypeError, match="chapter" if bad is None else "nb"
+    ):
+        insert_live_cells(nb, chapter)
+
+
+def test_the_file_command_writes_once_and_check_writes_nothing(tmp_path):
+    path = tmp_path / "02_sparse_coding.ipynb"
+    original = _dump(_chapter2_notebook())
+    path.write_text(original, encoding="utf-8")
+    assert insert_into_notebook(path, check=True) == "missing"
+    assert path.read_text(encoding="utf-8") == original
+    assert insert_into_notebook(path) == "inserted"
+    written = path.read_text(encoding="utf-8")
+    nb = json.loads(written)
+    assert written == _dump(nb) and "λ" in written  # Jupyter's layout, non-ASCII kept
+    assert [c["id"] for c in nb["cells"][3:5]] == ["live-sentence-2", "live-control-2"]
+    assert (
+        insert_into_notebook(path) == "present"
+        and insert_into_notebook(path, check=True) == "present"
+    )
+    assert path.read_text(encoding="utf-8") == written
+    assert not list(tmp_path.glob("*.tmp"))
+    other = tmp_path / "00_how_to_read.ipynb"
+    other.write_text(original, encoding="utf-8")
+    assert (
+        insert_into_notebook(other) == "skipped" and other.read_text(encoding="utf-8") == original
+    )
+    broken = tmp_path / "06_vae.ipynb"  # no beta slider: an error, and the file is untouched
+    broken.write_text(original, encoding="utf-8")
+    with pytest.raises(ValueError, match="chapter 6"):
+        insert_into_notebook(broken)
+    assert broken.read_text(encoding="utf-8") == original
+
+
+def test_the_script_s_exit_codes(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location(
+        "insert_live_cells", ROOT / "scripts" / "insert_live_cells.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    good = tmp_path / "02_sparse_coding.ipynb"
+    good.write_text(_dump(_chapter2_notebook()), encoding="utf-8")
+    assert script.main(["--check", str(good)]) == 1
+    assert script.main([str(good)]) == 0 and script.main(["--check", str(good)]) == 0
+    bad = tmp_path / "06_vae.ipynb"
+    bad.write_text(_dump(_chapter2_notebook()), encoding="utf-8")
+    assert script.main([str(good), str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert "02_sparse_coding.ipynb: present" in out and "06_vae.ipynb: ERROR chapter 6" in err
+
+
+def test_chapter_of():
+    assert [chapter_of(f"notebooks/0{n}_x.ipynb") for n in range(8)] == [
+        None,
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        None,
+    ]
+    assert (
+        chapter_of("notebooks/fr/02_sparse_coding.ipynb") == 2
+    )  # translations hold no ANCHORS match
+    assert set(ANCHORS) == set(SENTENCES) == set(range(1, 7))
+
+
+CHAPTERS = [p for p in NOTEBOOKS if chapter_of(p) and p.parent == ROOT / "notebooks"]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_the_insertion_command_works_on_each_chapter(path, tmp_path):
+    """On a copy: the anchor is found once, the live cells land right below it and follow the
+    convention, a second run changes nothing. Before the lead runs the command on the chapters
+    this tests the insertion to come; after, that it is there and stays put."""
+    chapter, copy_ = chapter_of(path), tmp_path / path.name
+    shutil.copy(path, copy_)
+    what = insert_into_notebook(copy_)
+    assert what in ("inserted", "present")
+    nb = json.loads(copy_.read_text(encoding="utf-8"))
+    assert shows_control(nb, chapter) and convention_problems(nb) == []
+    at = find_anchor(nb, chapter)
+    assert nb["cells"][at + 2]["metadata"]["tags"] == list(LIVE_CELL_TAGS)
+    assert f"chapter{chapter}()" in "".join(nb["cells"][at + 2]["source"])
+    before = copy_.read_bytes()
+    assert insert_into_notebook(copy_) == "present" and copy_.read_bytes() == before
+    if what == "inserted":  # nothing else changed: the original plus two cells
+        original = json.loads(path.read_text(encoding="utf-8"))
+        assert nb["cells"][: at + 1] + nb["cells"][at + 3 :] == original["cells"]
+        assert {k: v for k, v in nb.items() if k != "cells"} == {
+            k: v for k, v in original.items() if k != "cells"
+        }
 
 
 SANITIZE = ROOT / "tests" / "book" / "nbval_sanitize.cfg"
