@@ -37,7 +37,10 @@ How a chapter shows its live control (the convention; :func:`live_cells` writes 
 ``remove-cell`` drops both cells from the book's HTML (a live control cannot run in a static
 page; the precomputed slider stays there). ``nbval-ignore-output`` keeps nbval from comparing the
 widget's output (the cell still runs, so a broken control fails the notebook test).
-``tests/live/test_cells.py`` checks every notebook against this convention.
+``scripts/insert_live_cells.py notebooks/0*.ipynb`` inserts both cells into each chapter, right
+below the precomputed widget of the same knob (idempotent; ``--check`` exits 1 where they are
+missing; see :mod:`latentebm.live.cells`). ``tests/live/test_cells.py`` checks every notebook's
+live cells against this convention and the command on a copy of every chapter.
 
 Nothing here is imported by ``import latentebm``; importing ``latentebm.live`` needs ipywidgets.
 """

@@ -21,7 +21,7 @@ from ..vae import kl_per_dim
 from . import artefacts
 from .control import LiveControl, choice_slider, finite, float_slider, index_box
 
-N_BALLS = 200  # test digits drawn as balls (plot_balls draws one patch each: ~2 ms apiece)
+N_BALLS = 200  # test digits drawn as balls (plot_balls draws one patch each: ~1 ms apiece)
 LIM = 6.0  # half-width of the latent window (the chapter's)
 
 
