@@ -86,7 +86,7 @@ _FIRST = {5}  # chapters whose anchor is the first matching cell
 #: The sentence above each chapter's control (the reader's only notice of it in the notebook).
 SENTENCES = {
     1: "With a running kernel, the control below retrains the model at any λ and regularizer "
-    "(warm-started from the nearest trained λ, in about three seconds) and draws its landscape "
+    "(warm-started from the nearest trained λ, in two or three seconds) and draws its landscape "
     "beside the trained one.",
     2: "With a running kernel, the control below codes any test digit at any λ with the learned "
     "dictionary and shows the code, the atoms it uses and the reconstruction.",
