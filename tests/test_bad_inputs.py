@@ -16,6 +16,7 @@ import inspect
 import io
 import math
 import os
+import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1581,6 +1582,69 @@ if widgets is not None:
     )
     ok("live.REGULARIZERS", "table", lambda: live.REGULARIZERS,
        lambda r: set(r) >= {"L1", "L2²", "none"} and all(isinstance(v, live.Regularizer) for v in r.values()))  # fmt: skip
+    from latentebm.live import cells as live_cells_mod
+
+    NB = lambda: {"cells": [{"cell_type": "code", "source": 'slider_over(v, f, description="λ")'}]}  # noqa: E731
+    NB_BAD = [("None", None, TypeError), ("list", [], TypeError), ("no-cells", {}, TypeError),
+              ("cells-str", {"cells": "x"}, TypeError), ("cell-str", {"cells": ["x"]}, TypeError)]  # fmt: skip
+    CH_BAD = [("0", 0, ValueError), ("7", 7, ValueError), ("str", "2", ValueError),
+              ("bool", True, ValueError), ("float", 2.0, ValueError)]  # fmt: skip
+    for T, fn in [("live.cells.shows_control", live_cells_mod.shows_control),
+                  ("live.cells.find_anchor", live_cells_mod.find_anchor),
+                  ("live.cells.insert_live_cells", live_cells_mod.insert_live_cells)]:  # fmt: skip
+        sweep(T, fn, lambda: {"nb": NB(), "chapter": 2}, "nb", NB_BAD)
+        sweep(T, fn, lambda: {"nb": NB(), "chapter": 2}, "chapter", CH_BAD)
+    raises("live.cells.find_anchor", "none", lambda: live_cells_mod.find_anchor(NB(), 6),
+           ValueError, "chapter 6")  # fmt: skip
+    ok(
+        "live.cells.find_anchor",
+        "found",
+        lambda: live_cells_mod.find_anchor(NB(), 2),
+        lambda i: i == 0,
+    )
+    ok("live.cells.insert_live_cells", "inserted", lambda: (lambda nb: (live_cells_mod.insert_live_cells(nb, 2), len(nb["cells"])))(NB()),
+       lambda r: r == (True, 3))  # fmt: skip
+    ok(
+        "live.cells.shows_control",
+        "no",
+        lambda: live_cells_mod.shows_control(NB(), 2),
+        lambda r: r is False,
+    )
+    T = "live.cells.chapter_of"
+    raises(T, "int", lambda: live_cells_mod.chapter_of(2), TypeError, "path")
+    raises(T, "None", lambda: live_cells_mod.chapter_of(None), TypeError, "path")
+    ok(
+        T,
+        "chapter",
+        lambda: live_cells_mod.chapter_of("notebooks/04_lista.ipynb"),
+        lambda c: c == 4,
+    )
+    ok(
+        T,
+        "other",
+        lambda: live_cells_mod.chapter_of("notebooks/00_how_to_read.ipynb"),
+        lambda c: c is None,
+    )
+    T = "live.cells.insert_into_notebook"
+
+    def _bad_notebook_file(text):
+        folder = tempfile.mkdtemp()
+        path = os.path.join(folder, "02_sparse_coding.ipynb")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    raises(T, "path-int", lambda: live_cells_mod.insert_into_notebook(2), TypeError, "path")
+    raises(T, "check-str", lambda: live_cells_mod.insert_into_notebook("x.ipynb", check="yes"),
+           TypeError, "check")  # fmt: skip
+    raises(T, "missing-file", lambda: live_cells_mod.insert_into_notebook("/nonexistent/02_x.ipynb"),
+           FileNotFoundError, "02_x")  # fmt: skip
+    raises(T, "not-json", lambda: live_cells_mod.insert_into_notebook(_bad_notebook_file("{")),
+           ValueError, "not a notebook")  # fmt: skip
+    raises(T, "no-cells", lambda: live_cells_mod.insert_into_notebook(_bad_notebook_file("[]")),
+           ValueError, "not a notebook")  # fmt: skip
+    ok(T, "skipped", lambda: live_cells_mod.insert_into_notebook("notebooks/fr/00_how_to_read.ipynb"),
+       lambda r: r == "skipped")  # fmt: skip
     ok("live.Regularizer", "entry", lambda: live.Regularizer("l1", "latent_sweep"),
        lambda r: (r.kind, r.checkpoint) == ("l1", "latent_sweep"))  # fmt: skip
 
@@ -1705,7 +1769,7 @@ FLAT_MODULES = ["latentebm.lista", "latentebm.lista_train", "latentebm.lista_eva
                 "latentebm.checkpoints", "latentebm.notebook", "latentebm.widgets",
                 "latentebm.plotting.diagram",
                 "latentebm.vae.chapter", "latentebm.sparse.dictionary", "latentebm.conv.train",
-                "latentebm.conv.transfer"]  # fmt: skip
+                "latentebm.conv.transfer", "latentebm.live.cells"]  # fmt: skip
 
 
 def public_names() -> set[str]:
@@ -1731,6 +1795,8 @@ def public_names() -> set[str]:
 # Names covered through another spelling of the same object.
 ALIASES = {
     "plotting.show_atoms": "plotting.show_atoms",
+    "live.cells.live_cells": "live.live_cells",
+    "live.cells.is_live_cell": "live.is_live_cell",
     "lista.LISTA": "lista.LISTA",
     "sparse.dictionary.learn_dictionary": "sparse.learn_dictionary",
     "sparse.dictionary.normalize_columns": "sparse.normalize_columns",

@@ -24,6 +24,7 @@ the command is idempotent; other notebooks (00, translations) are skipped.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -118,14 +119,35 @@ def _calls(source: str, helper: str, description: str | None) -> bool:
     return bool(re.search(rf"""(["']){quoted}\1""", source))
 
 
+def _check_chapter(chapter) -> int:
+    if isinstance(chapter, bool) or not isinstance(chapter, int) or not 1 <= chapter <= 6:
+        raise ValueError(f"chapter must be an int from 1 to 6, got {chapter!r}")
+    return chapter
+
+
+def _check_notebook(nb) -> dict:
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise TypeError("nb must be a notebook dict with a list of cells")
+    if not all(isinstance(c, dict) for c in nb["cells"]):
+        raise TypeError("nb's cells must be dicts (notebook cells)")
+    return nb
+
+
+def _check_path(path) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or a path, got {type(path).__name__}")
+    return Path(path)
+
+
 def chapter_of(path) -> int | None:
     """The chapter a notebook file shows (``0N_name.ipynb``, N = 1..6), or None."""
-    match = _CHAPTER_FILE.match(Path(path).name)
+    match = _CHAPTER_FILE.match(_check_path(path).name)
     return int(match.group(1)) if match else None
 
 
 def shows_control(nb: dict, chapter: int) -> bool:
     """Whether notebook ``nb`` (a dict) has a code cell that builds chapter ``chapter``'s control."""
+    nb, chapter = _check_notebook(nb), _check_chapter(chapter)
     call = re.compile(rf"\bchapter{chapter}\(")
     return any(is_live_cell(c) and call.search(_source(c)) for c in nb["cells"])
 
@@ -135,6 +157,7 @@ def find_anchor(nb: dict, chapter: int) -> int:
 
     A ValueError naming the chapter when there is no anchor or more than one.
     """
+    nb, chapter = _check_notebook(nb), _check_chapter(chapter)
     code = [(i, c) for i, c in enumerate(nb["cells"]) if c.get("cell_type") == "code"]
     tagged = [i for i, c in code if ANCHOR_TAG in c.get("metadata", {}).get("tags", [])]
     if len(tagged) == 1:
@@ -163,10 +186,7 @@ def insert_live_cells(nb: dict, chapter: int) -> bool:
     Returns whether ``nb`` changed. The cells get stable ids (``live-sentence-N``,
     ``live-control-N``) where the notebook's cells have ids (nbformat >= 4.5).
     """
-    if isinstance(chapter, bool) or not isinstance(chapter, int) or not 1 <= chapter <= 6:
-        raise ValueError(f"chapter must be an int from 1 to 6, got {chapter!r}")
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        raise TypeError("nb must be a notebook dict with a list of cells")
+    chapter, nb = _check_chapter(chapter), _check_notebook(nb)
     if shows_control(nb, chapter):
         return False
     at = find_anchor(nb, chapter) + 1
@@ -192,11 +212,16 @@ def insert_into_notebook(path, check: bool = False) -> str:
     Jupyter's own layout (one-space indent, sorted keys, non-ASCII kept, final newline) through a
     temporary file renamed over it, so an error leaves it as it was.
     """
-    path = Path(path)
+    path = _check_path(path)
+    if not isinstance(check, bool):
+        raise TypeError(f"check must be a bool, got {type(check).__name__}")
     chapter = chapter_of(path)
     if chapter is None:
         return "skipped"
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        nb = _check_notebook(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, TypeError) as e:
+        raise ValueError(f"path {path} is not a notebook (JSON with a list of cells): {e}") from e
     if shows_control(nb, chapter):
         return "present"
     find_anchor(nb, chapter)  # an error even under check
