@@ -1584,30 +1584,32 @@ if widgets is not None:
        lambda r: set(r) >= {"L1", "L2²", "none"} and all(isinstance(v, live.Regularizer) for v in r.values()))  # fmt: skip
     from latentebm.live import cells as live_cells_mod
 
-    NB = lambda: {"cells": [{"cell_type": "code", "source": 'slider_over(v, f, description="λ")'}]}  # noqa: E731
-    NB_BAD = [("None", None, TypeError), ("list", [], TypeError), ("no-cells", {}, TypeError),
+    def LIVE_NB():  # a fresh one-cell notebook whose cell is chapter 2's anchor
+        return {"cells": [{"cell_type": "code", "source": 'slider_over(v, f, description="λ")'}]}
+
+    LIVE_NB_BAD = [("None", None, TypeError), ("list", [], TypeError), ("no-cells", {}, TypeError),
               ("cells-str", {"cells": "x"}, TypeError), ("cell-str", {"cells": ["x"]}, TypeError)]  # fmt: skip
-    CH_BAD = [("0", 0, ValueError), ("7", 7, ValueError), ("str", "2", ValueError),
+    LIVE_CH_BAD = [("0", 0, ValueError), ("7", 7, ValueError), ("str", "2", ValueError),
               ("bool", True, ValueError), ("float", 2.0, ValueError)]  # fmt: skip
     for T, fn in [("live.cells.shows_control", live_cells_mod.shows_control),
                   ("live.cells.find_anchor", live_cells_mod.find_anchor),
                   ("live.cells.insert_live_cells", live_cells_mod.insert_live_cells)]:  # fmt: skip
-        sweep(T, fn, lambda: {"nb": NB(), "chapter": 2}, "nb", NB_BAD)
-        sweep(T, fn, lambda: {"nb": NB(), "chapter": 2}, "chapter", CH_BAD)
-    raises("live.cells.find_anchor", "none", lambda: live_cells_mod.find_anchor(NB(), 6),
+        sweep(T, fn, lambda: {"nb": LIVE_NB(), "chapter": 2}, "nb", LIVE_NB_BAD)
+        sweep(T, fn, lambda: {"nb": LIVE_NB(), "chapter": 2}, "chapter", LIVE_CH_BAD)
+    raises("live.cells.find_anchor", "none", lambda: live_cells_mod.find_anchor(LIVE_NB(), 6),
            ValueError, "chapter 6")  # fmt: skip
     ok(
         "live.cells.find_anchor",
         "found",
-        lambda: live_cells_mod.find_anchor(NB(), 2),
+        lambda: live_cells_mod.find_anchor(LIVE_NB(), 2),
         lambda i: i == 0,
     )
-    ok("live.cells.insert_live_cells", "inserted", lambda: (lambda nb: (live_cells_mod.insert_live_cells(nb, 2), len(nb["cells"])))(NB()),
+    ok("live.cells.insert_live_cells", "inserted", lambda: (lambda nb: (live_cells_mod.insert_live_cells(nb, 2), len(nb["cells"])))(LIVE_NB()),
        lambda r: r == (True, 3))  # fmt: skip
     ok(
         "live.cells.shows_control",
         "no",
-        lambda: live_cells_mod.shows_control(NB(), 2),
+        lambda: live_cells_mod.shows_control(LIVE_NB(), 2),
         lambda r: r is False,
     )
     T = "live.cells.chapter_of"
