@@ -34,6 +34,7 @@ import torch
 import torch.nn.functional as F
 
 from .._checks import as_tensor, choice, nonneg, positive_int, same_device_dtype
+from .._linalg import power_iteration, start_vector
 
 BOUNDARIES = ("full", "circular")
 
@@ -137,7 +138,9 @@ class ConvOperator:
             G_hat = torch.einsum("nchw,mchw->nmhw", Y_hat, self.K_hat.conj())
         return torch.fft.irfft2(G_hat, s=self.code_hw)
 
-    def lipschitz(self, tol: float = 1e-7, max_iter: int = 500, power: bool = False) -> float:
+    def lipschitz(
+        self, *, tol: float = 1e-7, max_iter: int = 500, power: bool = False
+    ) -> float:
         r"""Largest eigenvalue of :math:`A^\top A` (:math:`\|A\|_2^2`), or a tight upper bound.
 
         It is the Lipschitz constant of the gradient of :math:`\tfrac12\|Y - AZ\|^2`, as
@@ -163,23 +166,8 @@ class ConvOperator:
                 return float(K_hat[:, 0].abs().pow(2).sum(0).max())
             M = torch.einsum("mchw,mdhw->hwcd", K_hat, K_hat.conj())  # (H, W', C, C)
             return float(torch.linalg.eigvalsh(M).max())
-        gen = torch.Generator().manual_seed(0)
-        v = torch.randn((1, self.m, *self.code_hw), generator=gen, dtype=torch.float64)
-        v = v.to(self.kernels)
-        v = v / v.norm()
-        est = 0.0
-        for i in range(max_iter):
-            w = self.normal(v)
-            new = float((v * w).sum())  # Rayleigh quotient, increases towards ||A||^2
-            norm = w.norm()
-            if norm == 0:
-                return 0.0
-            v = w / norm
-            if i > 0 and abs(new - est) <= tol * abs(new):
-                est = new
-                break
-            est = new
-        return est
+        v = start_vector((1, self.m, *self.code_hw), self.kernels)
+        return power_iteration(self.normal, v, tol, max_iter)[0]
 
 
 def synthesize(Z: torch.Tensor, kernels: torch.Tensor, boundary: str = "full") -> torch.Tensor:
