@@ -50,7 +50,11 @@ def count_checks(call) -> int:
     def profile(frame, event, arg):
         nonlocal calls
         code = frame.f_code
-        if event == "call" and code.co_filename == checks_file and code.co_name not in NOT_VALIDATION:
+        if (
+            event == "call"
+            and code.co_filename == checks_file
+            and code.co_name not in NOT_VALIDATION
+        ):
             calls += 1
 
     sys.setprofile(profile)

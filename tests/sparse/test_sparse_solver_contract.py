@@ -140,8 +140,9 @@ def test_the_loop_validates_nothing(name, history):
     y, W = problem(8, 20, 30, torch.float64, "cpu")
     z0 = torch.zeros(8, 30, dtype=torch.float64)
     counts = {
-        passes: count_checks(lambda p=passes: solve(name, y, W, 0.1, p, tol=1e-30, z0=z0,
-                                                      history=history))  # fmt: skip
+        passes: count_checks(
+            lambda p=passes: solve(name, y, W, 0.1, p, tol=1e-30, z0=z0, history=history)
+        )  # fmt: skip
         for passes in (1, 2, 60)
     }
     assert counts[1] == counts[2] == counts[60] > 0, counts

@@ -220,7 +220,9 @@ def conv_admm(
     l1 = Y.new_zeros(N)
     energies = None
     if history:  # the energy of V at the start: of Z = 0, or of the warm start
-        R0 = Y if z0 is None else Y - ConvOperator.unchecked(kernels, (H, W), "circular").forward(z0)
+        R0 = (
+            Y if z0 is None else Y - ConvOperator.unchecked(kernels, (H, W), "circular").forward(z0)
+        )
         l1_0 = 0.0 if z0 is None else lam * z0.abs().sum((1, 2, 3))
         energies = [R0.pow(2).sum((1, 2, 3)) + l1_0]
     for it in range(n_iter):

@@ -116,7 +116,9 @@ def conv_fista(
     if z0 is not None:
         z0 = check_codes(z0, Y, kernels, boundary, name="z0")
     L_user = None if L is None else positive("L", L)
-    return conv_fista_unchecked(Y, kernels, lam, n_iter, boundary, tol, z0, history, L_user, restart)
+    return conv_fista_unchecked(
+        Y, kernels, lam, n_iter, boundary, tol, z0, history, L_user, restart
+    )
 
 
 def conv_fista_unchecked(

@@ -154,9 +154,7 @@ class ConvOperator:
             G_hat = torch.einsum("nchw,mchw->nmhw", Y_hat, self.K_hat.conj())
         return torch.fft.irfft2(G_hat, s=self.code_hw)
 
-    def lipschitz(
-        self, *, tol: float = 1e-7, max_iter: int = 500, power: bool = False
-    ) -> float:
+    def lipschitz(self, *, tol: float = 1e-7, max_iter: int = 500, power: bool = False) -> float:
         r"""Largest eigenvalue of :math:`A^\top A` (:math:`\|A\|_2^2`), or a tight upper bound.
 
         It is the Lipschitz constant of the gradient of :math:`\tfrac12\|Y - AZ\|^2`, as
