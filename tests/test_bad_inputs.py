@@ -26,8 +26,8 @@ import latentebm.chapters
 import numpy as np
 import pytest
 import torch
-from latentebm import checkpoints as ckpts
 from latentebm import chapters, conv, data, latent, lista, notebook, sparse, vae
+from latentebm import checkpoints as ckpts
 from latentebm.plotting import core as plot_core
 from latentebm.plotting import diagram
 

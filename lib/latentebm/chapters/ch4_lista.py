@@ -14,11 +14,11 @@ import math
 
 import torch
 
+from .._checks import as_tensor, positive_int
 from ..checkpoints import dense_codes, sparse_codes
 from ..data import mnist
 from ..lista import LISTA, code_error, predict, train_lista
 from ..sparse import optimal_codes
-from .._checks import as_tensor, positive_int
 from .artefacts import Artefact
 
 KS = (1, 2, 3, 5, 10)  # the depths K of the committed LISTA-K
