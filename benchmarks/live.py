@@ -43,7 +43,7 @@ def _geom(lo, hi, n):
 def sweeps(chapter: int) -> dict:
     """{knob: the values a reader moves it through}, for one chapter."""
     from latentebm.data.images import NATURAL_IMAGES
-    from latentebm.live import artefacts
+    from latentebm.live import cache
 
     digits = [1, 7, 42, 512, 4096, 9999]
     if chapter == 1:  # none of these λ is a trained one: every λ move retrains (40 epochs)
@@ -58,7 +58,7 @@ def sweeps(chapter: int) -> dict:
         }
     if chapter == 4:
         return {
-            "n_steps": [k for k in artefacts.LISTA_STEPS if k != 3],
+            "n_iter": [k for k in cache.LISTA_DEPTHS if k != 3],
             "shift": [-6, -3, -1, 2, 4, 6],
             "noise": [0.1, 0.3, 0.6, 1.0, 1.5, 2.0],
             "digit": digits,
@@ -67,7 +67,7 @@ def sweeps(chapter: int) -> dict:
         return {"lam": _geom(0.1, 30.0, 8), "image": [i for i in NATURAL_IMAGES if i != "camera"]}
     if chapter == 6:
         return {
-            "beta": [b for b in artefacts.VAE_BETAS if b != 1.0],
+            "beta": [b for b in cache.VAE_BETAS if b != 1.0],
             "z1": [-5.0, -2.5, -1.0, 0.5, 1.5, 3.0, 5.0],
             "z2": [-4.0, -1.5, 1.0, 2.5, 4.5],
             "digit": digits,

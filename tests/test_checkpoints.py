@@ -2,7 +2,7 @@ import pickle
 
 import pytest
 import torch
-from latentebm.checkpoints import load, load_or_train, save
+from latentebm.checkpoints import dense_codes, load, load_or_train, save, sparse_codes
 
 
 def test_save_load_roundtrip_and_no_temp_files(tmp_path):
@@ -68,7 +68,8 @@ from latentebm.data import cache  # noqa: E402
 
 def test_committed_checkpoints_match_the_manifest():
     """Every committed checkpoint is listed once in SHA256SUMS, with its sha256, and every entry
-    has its file. A retraining (load_or_train, scripts/train_*.py) rewrites both: commit both."""
+    has its file. A retraining (load_or_train, python -m latentebm.chapters train) rewrites both:
+    commit both."""
     sums = ckpts.read_manifest()
     files = {f.name: f for f in ckpts.CHECKPOINT_DIR.glob("*.pt")}
     assert set(sums) == set(files), set(sums) ^ set(files)
@@ -200,3 +201,14 @@ def test_the_file_is_synced_before_the_rename(tmp_path, monkeypatch):
     )
     save({"a": 1}, tmp_path / "a.pt")
     assert events[:2] == ["fsync", "replace"]
+
+
+def test_sparse_codes_round_trip():
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(40, 50, generator=g) * (torch.rand(40, 50, generator=g) < 0.1)
+    d = sparse_codes(z)
+    assert d["index"].numel() == int((z != 0).sum()) < z.numel()
+    torch.testing.assert_close(dense_codes(d), z, rtol=0, atol=0)
+    assert ckpts.serialize(d)  # storable as it is
+    with pytest.raises(ValueError, match="index"):
+        dense_codes({**d, "index": d["index"] + 10_000})

@@ -1,11 +1,14 @@
-"""Checkpoints: atomic saves, verified loads with clear errors, and the book's load-or-train pattern.
+"""Checkpoints: atomic saves, verified loads with clear errors, the load-or-train pattern, and a
+compact storage of sparse codes.
 
 What :func:`save` writes, :func:`load` can read back: tensors, numbers, strings, ``None`` and
 dicts/lists/tuples of them, nothing that a weights-only ``torch.load`` would refuse, no NaN or
-infinite value in a floating tensor. The committed checkpoints (``lib/latentebm/checkpoints/``)
-are listed with their sha256 in ``checkpoints/SHA256SUMS`` (the format of ``sha256sum``): a load
-from that folder refuses a file that does not match. A save into that folder (a retraining by
-:func:`load_or_train` or by ``scripts/train_*.py``) updates the list in the same step:
+infinite value in a floating tensor. The committed checkpoints (``lib/latentebm/checkpoints/``,
+each written by a recipe of :mod:`latentebm.chapters`) are listed with their sha256 in
+``checkpoints/SHA256SUMS`` (the format of ``sha256sum``): a load from that folder refuses a file
+that does not match. A save into that folder (a retraining by :func:`load_or_train`, e.g. through
+``latentebm.chapters.load(name, retrain=True)`` or ``python -m latentebm.chapters train NAME``)
+updates the list in the same step:
 
 1. the new digest is added beside the old one (both accepted),
 2. the checkpoint is renamed into place (atomically),
@@ -28,6 +31,12 @@ from pathlib import Path
 
 import torch
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock between processes
+    fcntl = None
+
+from ._checks import as_tensor, positive_int
 from .data.cache import _as_path, clean_stale_temporaries, write_bytes
 
 CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
@@ -70,9 +79,7 @@ def _write_manifest(sums: dict[str, set[str]]) -> None:
 @contextlib.contextmanager
 def _manifest_lock():
     """An exclusive lock on the manifest between processes (POSIX; nothing elsewhere)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
+    if fcntl is None:  # Windows
         yield
         return
     with open(CHECKPOINT_DIR / ".SHA256SUMS.lock", "a") as f:
@@ -245,3 +252,31 @@ def load_or_train(path, train_fn, retrain: bool = False, map_location=None):
     obj = train_fn()
     save(obj, path)
     return obj
+
+
+def sparse_codes(z: torch.Tensor) -> dict:
+    """Codes (N, m) as a small dict for checkpoints: flat ``index`` (int32) and ``value`` (float32)
+    of the non-zeros, and ``shape``. :func:`dense_codes` inverts it."""
+    z = as_tensor("z", z, ndims=(2,), shape_doc="(N, m)")
+    flat = z.detach().reshape(-1).cpu()
+    index = torch.nonzero(flat).reshape(-1)
+    return {"index": index.int(), "value": flat[index].float(), "shape": list(z.shape)}
+
+
+def dense_codes(d: dict) -> torch.Tensor:
+    """The (N, m) float32 matrix stored by :func:`sparse_codes`."""
+    if not isinstance(d, dict):
+        raise TypeError(f"d must be the dict of sparse_codes, got {type(d).__name__}")
+    missing = {"index", "value", "shape"} - set(d)
+    if missing:
+        raise ValueError(f"d is not a sparse_codes dict: missing {sorted(missing)}")
+    if not isinstance(d["index"], torch.Tensor) or not isinstance(d["value"], torch.Tensor):
+        raise TypeError("d['index'] and d['value'] must be tensors")
+    shape = [positive_int(f"d['shape'][{i}]", s) for i, s in enumerate(d["shape"])]
+    if len(shape) != 2 or d["index"].shape != d["value"].shape or d["index"].ndim != 1:
+        raise ValueError("d must hold a 2-D shape and one index per value")
+    if len(d["index"]) and (int(d["index"].min()) < 0 or int(d["index"].max()) >= math.prod(shape)):
+        raise ValueError(f"d['index'] must lie in [0, {math.prod(shape)}) for shape {shape}")
+    z = torch.zeros(math.prod(d["shape"]))
+    z[d["index"].long()] = d["value"]
+    return z.reshape(d["shape"])

@@ -68,3 +68,18 @@ def test_relu_codes_are_non_negative():
         model.threshold.fill_(0.0)
     Z = model.encode(torch.randn(2, 1, 10, 10, generator=torch.Generator().manual_seed(2)))
     assert (Z >= 0).all() and (Z > 0).any()
+
+
+@pytest.mark.parametrize("nonlinearity", ["shrink", "relu", "tanh"])
+def test_checkpoint_round_trip_keeps_the_nonlinearity(nonlinearity, device):
+    model = ConvSparseAutoencoder(3, kernel_size=5, nonlinearity=nonlinearity,
+                                  generator=torch.Generator().manual_seed(3))  # fmt: skip
+    ckpt = model.checkpoint(history={"energy": [1.0]})
+    assert ckpt["config"]["nonlinearity"] == nonlinearity and ckpt["history"] == {"energy": [1.0]}
+    back = ConvSparseAutoencoder.from_checkpoint(ckpt, device)
+    assert back.nonlinearity == nonlinearity and back.decoder.device.type == device.type
+    Y = torch.randn(2, 1, 12, 12, generator=torch.Generator().manual_seed(4))
+    with torch.no_grad():
+        torch.testing.assert_close(back.encode(Y.to(device)).cpu(), model.encode(Y))
+    old_style = {**ckpt, "config": {k: v for k, v in ckpt["config"].items() if k != "nonlinearity"}}
+    assert ConvSparseAutoencoder.from_checkpoint(old_style).nonlinearity == "shrink"

@@ -69,7 +69,7 @@ def test_float32_warm_start_and_tol():
     Y, K = problem()
     Z = conv_fista(Y.float(), K.float(), 0.1, n_iter=300)
     assert Z.dtype == torch.float32
-    Z2, hist = conv_fista(Y.float(), K.float(), 0.1, n_iter=300, Z0=Z, tol=1e-3, history=True)
+    Z2, hist = conv_fista(Y.float(), K.float(), 0.1, n_iter=300, z0=Z, tol=1e-3, history=True)
     assert hist.shape[0] < 50  # already converged: stops early
     assert ((hist[-1] - hist[0]) / hist[0]).abs().max() < 1e-3
 
@@ -78,8 +78,8 @@ def test_bad_inputs():
     Y, K = problem()
     with pytest.raises(ValueError, match="n_iter"):
         conv_fista(Y, K, 0.1, n_iter=0)
-    with pytest.raises(ValueError, match=r"Z0 must have shape \(2, 4, 13, 13\)"):
-        conv_fista(Y, K, 0.1, Z0=torch.zeros(2, 4, 10, 10, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"z0 must have shape \(2, 4, 13, 13\)"):
+        conv_fista(Y, K, 0.1, z0=torch.zeros(2, 4, 10, 10, dtype=torch.float64))
     with pytest.raises(ValueError, match="L = 0"):
         conv_fista(Y, torch.zeros_like(K), 0.1)
     with pytest.raises(ValueError, match=r"Y must have shape"):

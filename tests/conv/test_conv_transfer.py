@@ -23,7 +23,7 @@ def test_frozen_head_learns_and_the_encoder_stays_put():
     enc = ConvSparseAutoencoder(4, kernel_size=5, generator=g)
     before = enc.encoder.detach().clone()
     model = DigitClassifier(enc, pool=2, n_classes=2)
-    losses = fit_classifier(model, x[:100], y[:100], train_encoder=False, n_steps=100)
+    losses = fit_classifier(model, x[:100], y[:100], train_encoder=False, n_steps=100)["loss"]
     assert losses[-1] < 0.5 * losses[0]
     assert torch.equal(enc.encoder, before)
     assert accuracy(model, x[100:], y[100:]) > 0.9
@@ -60,7 +60,7 @@ def test_bad_inputs():
     with pytest.raises(ValueError, match="n_labels must be <= 20"):
         few_labels(pre, x, y, x, y, n_labels=(50,))
     with pytest.raises(TypeError, match="in_channels = 1"):
-        few_labels(ConvSparseAutoencoder(2, 3, in_channels=3), x, y, x, y)
+        few_labels(ConvSparseAutoencoder(2, kernel_size=3, in_channels=3), x, y, x, y)
     with pytest.raises(ValueError, match=r"labels must have shape \(20,\)"):
         fit_classifier(DigitClassifier(pre, pool=2), x, y[:5], train_encoder=False)
     with pytest.raises(ValueError, match=r"x must"):

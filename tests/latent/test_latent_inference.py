@@ -1,5 +1,6 @@
 import pytest
 import torch
+from latentebm.chapters import ch1_latent
 from latentebm.data.toy import ellipse
 from latentebm.latent import (
     LatentEBM,
@@ -13,7 +14,6 @@ from latentebm.latent import (
     off_data_mask,
     on_off_energy,
     pick_good,
-    recipes,
     train,
 )
 
@@ -22,7 +22,7 @@ from latentebm.latent import (
 def test_inference_never_increases_the_energy(kind, gen):
     m = LatentEBM(4, lam=[0.1, 1.0], regularizer=kind, hidden=16, max_gain=8.0, generator=gen)
     y = 2 * torch.randn(50, 2, generator=gen)
-    z, E, hist = infer(m, y, n_iter=40, n_restarts=3, return_history=True, generator=gen)
+    z, E, hist = infer(m, y, n_iter=40, n_restarts=3, history=True, generator=gen)
     assert z.shape == (2, 50, 4) and E.shape == (2, 50) and hist.shape == (41, 2, 50)
     assert (hist[1:] <= hist[:-1]).all()
     assert torch.equal(hist[-1], E)
@@ -42,13 +42,14 @@ def test_collapse_lam0_surjective_decoder(gen):
 
 
 def test_notebook_sweep_at_small_size(gen):
-    # The chapter's L2^2 sweep (same lams, decoder and gain as recipes.train_sweep), on 128 points,
+    # The chapter's L2^2 sweep (same lams, decoder and gain as its latent_sweep), on 128 points,
     # 150 epochs and a 24 x 24 grid. Measured (seeds 0-2): good lam = 0.1, outside/on 10-11,
     # on-data F at the largest lam 200-250x that at the good lam.
     y = ellipse(128, noise=0.05, generator=gen)
-    lams = [0.0] + recipes.LAMS
-    kinds = ["none"] + ["l2"] * len(recipes.LAMS)
-    m = LatentEBM(8, lam=lams, regularizer=kinds, hidden=recipes.HIDDEN, max_gain=recipes.MAX_GAIN)
+    s = ch1_latent.SETTINGS["latent_sweep"]
+    lams = [0.0, *s["lams"]]
+    kinds = ["none"] + ["l2"] * len(s["lams"])
+    m = LatentEBM(8, lam=lams, regularizer=kinds, hidden=s["hidden"], max_gain=s["max_gain"])
     train(m, y, n_epochs=150, progress=False, generator=gen)
     Fg = energy_grid(m, extent=2.0, n=24, n_iter=60, n_restarts=3, init_std=2.0)
     tab = landscape_table(Fg, free_energy(m, y, n_iter=60), y, extent=2.0)
@@ -63,7 +64,7 @@ def test_notebook_sweep_at_small_size(gen):
 def test_training_lowers_the_free_energy_and_l1_codes_are_sparse(gen):
     y = ellipse(64, noise=0.05, generator=gen)
     m = LatentEBM(8, lam=0.3, regularizer="l1", hidden=16)
-    hist = train(m, y, n_epochs=30, progress=False)
+    hist = train(m, y, n_epochs=30, progress=False)["free_energy"]
     assert hist.shape == (30, 1) and hist[-1, 0] < hist[0, 0]
     z, _ = infer(m, y)
     assert n_active(z).float().mean() < 4  # most of the 8 components are exactly 0

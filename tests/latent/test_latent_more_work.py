@@ -15,6 +15,6 @@ def test_more_iterations_never_worse(kind):
     energies = [infer(model, y, n_iter=n, n_restarts=3)[1] for n in (1, 4, 16, 64)]
     E = torch.stack(energies)  # (levels, K, N)
     assert bool((E[1:] <= E[:-1]).all())
-    _, E_best, hist = infer(model, y, n_iter=64, n_restarts=3, return_history=True)
+    _, E_best, hist = infer(model, y, n_iter=64, n_restarts=3, history=True)
     assert torch.equal(hist[-1], E_best) and bool((hist[1:] <= hist[:-1]).all())
     assert torch.equal(free_energy(model, y, n_iter=64, n_restarts=3), E_best)

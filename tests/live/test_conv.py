@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import figure_pixels
 from latentebm.conv import conv_admm, conv_energy, synthesize
-from latentebm.live import artefacts, chapter5, conv_code
+from latentebm.live import cache, chapter5, conv_code
 from latentebm.live.conv import CROP, N_ITER, _crop
 from matplotlib.figure import Figure
 
@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 def test_numbers_are_the_library_s():
     fig, nums = conv_code(2.0, "camera")
     assert isinstance(fig, Figure) and len(fig.axes) == 6  # crop, reconstruction, 4 maps
-    K, lam0, _ = artefacts.conv_kernels()
+    K, lam0, _ = cache.conv_kernels()
     Y = _crop("camera")
     assert tuple(Y.shape) == (1, 1, CROP, CROP) and lam0 == 2.0
     Z = conv_admm(Y, K, 2.0, n_iter=N_ITER)

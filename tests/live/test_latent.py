@@ -7,14 +7,14 @@ import math
 import pytest
 from conftest import figure_pixels
 from latentebm.latent import energy_grid, infer, landscape_table, train
-from latentebm.live import REGULARIZERS, Regularizer, artefacts, chapter1, retrained_landscape
+from latentebm.live import REGULARIZERS, Regularizer, cache, chapter1, retrained_landscape
 from latentebm.live import latent as live_latent
 from matplotlib.figure import Figure
 
 
 def table_of(model) -> dict:
     """landscape_table of a one-model ensemble with the live settings: the oracle."""
-    y = artefacts.latent_data()
+    y = cache.latent_data()
     F = energy_grid(model, 2.0, 40, n_iter=60, n_restarts=4, init_std=2.0)
     _, F_data = infer(model, y, n_iter=60, n_restarts=2)
     return {k: float(v[0]) for k, v in landscape_table(F, F_data, y, 2.0, min_dist=0.3).items()}
@@ -23,7 +23,7 @@ def table_of(model) -> dict:
 def test_a_trained_lam_is_shown_as_trained():
     fig, nums = retrained_landscape(0.1, "L2²")
     assert isinstance(fig, Figure)
-    sweep = artefacts.latent_models("latent_sweep")
+    sweep = cache.latent_models("latent_sweep")
     k = [i for i, (r, lam) in enumerate(zip(sweep.kinds, sweep.lam.tolist(), strict=True))
          if r == "l2" and math.isclose(lam, 0.1, rel_tol=1e-6)][0]  # fmt: skip
     t = table_of(sweep.select(k))
@@ -36,12 +36,12 @@ def test_a_trained_lam_is_shown_as_trained():
 def test_retraining_starts_from_the_nearest_lam_in_log_scale():
     fig, nums = retrained_landscape(0.15, "L1", n_epochs=5)  # 0.1 is nearer than 0.3 in log
     assert nums["started from lambda"] == pytest.approx(0.1) and nums["epochs"] == 5
-    sweep = artefacts.latent_models("latent_sweep")
+    sweep = cache.latent_models("latent_sweep")
     k = [i for i, (r, lam) in enumerate(zip(sweep.kinds, sweep.lam.tolist(), strict=True))
          if r == "l1" and math.isclose(lam, 0.1, rel_tol=1e-6)][0]  # fmt: skip
     model = live_latent._with_lam(sweep.select(k), 0.15)
     assert model.lam.tolist() == pytest.approx([0.15]) and model.kinds == ["l1"]
-    train(model, artefacts.latent_data(), n_epochs=5, progress=False)  # the library, by hand
+    train(model, cache.latent_data(), n_epochs=5, progress=False)  # the library, by hand
     t = table_of(model)
     for key in ("on", "inside", "outside"):
         assert nums[key] == pytest.approx(t[key], rel=1e-6)

@@ -7,11 +7,10 @@ import math
 import pytest
 import torch
 from conftest import figure_pixels
-from latentebm.lista_eval import code_error
-from latentebm.lista_train import optimal_codes, predict
-from latentebm.live import artefacts, chapter4, lista_vs_fista
+from latentebm.lista import code_error, predict
+from latentebm.live import cache, chapter4, lista_vs_fista
 from latentebm.live.lista import perturb
-from latentebm.sparse import fista
+from latentebm.sparse import fista, optimal_codes
 from matplotlib.figure import Figure
 
 
@@ -30,11 +29,11 @@ def test_perturb_shifts_with_zeros_and_adds_noise_of_the_given_norm():
 def test_numbers_are_the_library_s():
     fig, nums = lista_vs_fista(3, 2, 0.3, 5)
     assert isinstance(fig, Figure)
-    x, _ = artefacts.test_digits()
-    W, lam = artefacts.mnist_dictionary()
+    x, _ = cache.test_digits()
+    W, lam = cache.mnist_dictionary()
     y = perturb(x[5], 2, 0.3, 5)[None]
     z_star = optimal_codes(y, W, lam, tol=1e-6, max_iter=10000)
-    z_l = predict(artefacts.lista_models()[3], y)
+    z_l = predict(cache.lista_models()[3], y)
     z_f = fista(y, W, lam, n_iter=3)
     assert nums["LISTA-3 code error"] == pytest.approx(code_error(z_l, z_star), rel=1e-9)
     assert nums["FISTA-3 code error"] == pytest.approx(code_error(z_f, z_star), rel=1e-9)
@@ -53,14 +52,14 @@ def test_lista_beats_fista_on_digits_not_always_off_them():
 
 @pytest.mark.parametrize(
     "kw,exc,name",
-    [({"n_steps": 4}, ValueError, "n_steps"), ({"n_steps": 0}, ValueError, "n_steps"),
-     ({"n_steps": 3.0}, TypeError, "n_steps"), ({"shift": 7}, ValueError, "shift"),
+    [({"n_iter": 4}, ValueError, "n_iter"), ({"n_iter": 0}, ValueError, "n_iter"),
+     ({"n_iter": 3.0}, TypeError, "n_iter"), ({"shift": 7}, ValueError, "shift"),
      ({"shift": 1.5}, TypeError, "shift"), ({"shift": True}, TypeError, "shift"),
      ({"noise": -0.1}, ValueError, "noise"), ({"noise": 2.5}, ValueError, "noise"),
      ({"noise": math.nan}, ValueError, "noise"), ({"digit": 10000}, ValueError, "digit")],
 )  # fmt: skip
 def test_bad_values_are_refused(kw, exc, name):
-    args = {"n_steps": 3, "shift": 0, "noise": 0.0, "digit": 0, **kw}
+    args = {"n_iter": 3, "shift": 0, "noise": 0.0, "digit": 0, **kw}
     with pytest.raises(exc, match=name):
         lista_vs_fista(**args)
     with pytest.raises(exc, match=name):
@@ -69,9 +68,9 @@ def test_bad_values_are_refused(kw, exc, name):
 
 def test_control(backend):
     c = chapter4()
-    assert set(c.controls) == {"n_steps", "shift", "noise", "digit"}
-    assert [o for o, _ in c.controls["n_steps"].options] == ["1", "2", "3", "5", "10"]
-    c.controls["n_steps"].value = 10
+    assert set(c.controls) == {"n_iter", "shift", "noise", "digit"}
+    assert [o for o, _ in c.controls["n_iter"].options] == ["1", "2", "3", "5", "10"]
+    c.controls["n_iter"].value = 10
     c.controls["shift"].value = -3
     c.controls["noise"].value = 0.5
     assert c.numbers == pytest.approx(lista_vs_fista(10, -3, 0.5, 0)[1], nan_ok=True)

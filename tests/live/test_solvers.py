@@ -6,7 +6,7 @@ import math
 
 import pytest
 from conftest import figure_pixels
-from latentebm.live import artefacts, chapter3, convergence
+from latentebm.live import cache, chapter3, convergence
 from latentebm.sparse import energy, fista, ista, lipschitz
 from matplotlib.figure import Figure
 
@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 def test_numbers_are_the_library_s():
     fig, nums = convergence(1.0, 50, 3)
     assert isinstance(fig, Figure) and len(fig.axes) == 2
-    W, lam, Y = artefacts.mnist_problem()
+    W, lam, Y = cache.mnist_problem()
     L = lipschitz(W)
     E_star = float(energy(Y[3], W, fista(Y[3], W, lam, n_iter=3000, tol=1e-10, L=L), lam))
     assert nums["E*"] == pytest.approx(E_star, rel=1e-10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import figure_pixels, png_pixels
-from latentebm.live import artefacts, chapter2, encode_digit
+from latentebm.live import cache, chapter2, encode_digit
 from latentebm.live.control import LiveControl
 from latentebm.sparse import energy, fista
 from matplotlib.figure import Figure
@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 def test_numbers_are_the_library_s(backend):
     fig, nums = encode_digit(0.5, 7)
     assert isinstance(fig, Figure) and len(fig.axes) == 4  # digit, Wz, code, atoms
-    W, lam0, Y = artefacts.mnist_problem()
+    W, lam0, Y = cache.mnist_problem()
     z = fista(Y[7], W, 0.5, n_iter=500)  # the oracle: the same library call, made here
     assert nums["active atoms"] == int((z != 0).sum()) > 0
     assert nums["energy"] == pytest.approx(float(energy(Y[7], W, z, 0.5)), rel=1e-12)

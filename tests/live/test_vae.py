@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 from conftest import figure_pixels
-from latentebm.live import artefacts, chapter6, vae_explorer
+from latentebm.live import cache, chapter6, vae_explorer
 from latentebm.vae import kl_per_dim
 from matplotlib.figure import Figure
 
@@ -15,8 +15,8 @@ from matplotlib.figure import Figure
 def test_numbers_are_the_library_s():
     fig, nums = vae_explorer(1.0, 0.5, -1.0, 3)
     assert isinstance(fig, Figure) and len(fig.axes) == 3
-    x, labels = artefacts.test_digits()
-    model = artefacts.vae_models()[1.0]
+    x, labels = cache.test_digits()
+    model = cache.vae_models()[1.0]
     with torch.no_grad():
         mu, logvar = model.encode(x[3:4])
     assert nums["label"] == int(labels[3])
@@ -62,4 +62,4 @@ def test_control(backend):
     assert c.numbers == vae_explorer(0.0, 1.5, 0.0, 0)[1]
     with pytest.raises(ValueError, match=r"z1 must be in the control's range \[-6, 6\]"):
         chapter6(z1=7.0)
-    assert artefacts.VAE_BETAS == (0.0, 0.1, 1.0, 4.0, 16.0, 64.0)
+    assert cache.VAE_BETAS == (0.0, 0.1, 1.0, 4.0, 16.0, 64.0)

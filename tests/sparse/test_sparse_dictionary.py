@@ -1,5 +1,9 @@
+import warnings
+
+import pytest
 import torch
 from latentebm.sparse import learn_dictionary, normalize_columns
+from latentebm.sparse.dictionary import atom_statistics, code_quality
 from scipy.optimize import linear_sum_assignment
 
 
@@ -20,11 +24,25 @@ def planted(n=16, m=24, N=4000, k=3, seed=0):
     return Z @ W.T, W
 
 
+def planted_gaussian(n=20, m=30, N=2000, density=0.08, noise=0.01, seed=2):
+    """Issue 16's problem: unit-norm atoms, 8% non-zero Gaussian codes, a little noise."""
+    g = torch.Generator().manual_seed(seed)
+    W = normalize_columns(torch.randn(n, m, generator=g))
+    Z = torch.randn(N, m, generator=g) * (torch.rand(N, m, generator=g) < density)
+    return Z @ W.T + noise * torch.randn(N, n, generator=g), W
+
+
+def mean_best_cosine(W, W_true):
+    """For each true atom, the |cosine| of the learned atom closest to it, averaged."""
+    return float((W_true.T @ W).abs().max(1).values.mean())
+
+
 def test_recovers_planted_dictionary():
     Y, W_true = planted()
     W = learn_dictionary(
-        Y, 24, lam=0.1, n_epochs=30, generator=torch.Generator().manual_seed(1), progress=False
-    )
+        Y, 24, lam=0.1, n_epochs=30, tol=None, generator=torch.Generator().manual_seed(1),
+        progress=False,
+    )  # fmt: skip
     assert W.shape == (16, 24)
     assert torch.allclose(W.norm(dim=0), torch.ones(24), atol=1e-5)
     C = (W_true.T @ W).abs().numpy()  # |cosine| between true and learned atoms
@@ -32,10 +50,37 @@ def test_recovers_planted_dictionary():
     assert C[rows, cols].mean() > 0.95
 
 
+@pytest.mark.slow
+def test_the_default_call_converges_on_the_planted_problem():
+    """With its defaults, learn_dictionary runs until the energy settles: it recovers the atoms
+    (at 20 fixed epochs, the old default, it did not: mean best |cosine| 0.78)."""
+    y, W_true = planted_gaussian()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # converged: no warning
+        W, hist = learn_dictionary(y, 30, 0.05, progress=False, history=True)
+    assert 20 < len(hist["energy"]) < 500  # stopped on its tolerance, before the cap
+    assert mean_best_cosine(W, W_true) >= 0.95
+
+
+def test_tol_only_decides_when_to_stop():
+    """The epochs are those of a fixed-length run; the cap warns, tol=None never does."""
+    y, _ = planted(N=600)
+    kw = dict(n_atoms=24, lam=0.1, progress=False, history=True)
+    with pytest.warns(RuntimeWarning, match="n_epochs=4"):
+        _, capped = learn_dictionary(y, n_epochs=4, tol=1e-4, **kw)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _, fixed = learn_dictionary(y, n_epochs=4, tol=None, **kw)
+        _, loose = learn_dictionary(y, n_epochs=60, tol=0.5, **kw)  # settles at once
+    assert capped["energy"] == fixed["energy"] and len(fixed["energy"]) == 4
+    assert len(loose["energy"]) == 11  # the first epoch, then 10 without a 50% improvement
+    assert loose["energy"][:4] == fixed["energy"]
+
+
 def test_history_and_ablation_without_normalization():
     Y, _ = planted(N=1000)
     W, hist = learn_dictionary(
-        Y, 24, lam=0.1, n_epochs=5, normalize=False, progress=False, return_history=True
+        Y, 24, lam=0.1, n_epochs=5, tol=None, normalize=False, progress=False, history=True
     )
     assert set(hist) == {"energy", "l1", "atom_norm"} and len(hist["energy"]) == 5
     # Without renormalization the atoms grow while the codes shrink.
@@ -44,8 +89,6 @@ def test_history_and_ablation_without_normalization():
 
 
 def test_code_quality_of_planted_dictionary():
-    from latentebm.sparse.dictionary import code_quality
-
     Y, W_true = planted(N=200)
     q = code_quality(Y, W_true, lam=0.01, n_iter=500)
     # The true dictionary codes its own signals almost exactly with ~3 atoms each.
@@ -55,8 +98,6 @@ def test_code_quality_of_planted_dictionary():
 
 
 def test_atom_statistics_tells_edges_from_noise():
-    from latentebm.sparse.dictionary import atom_statistics
-
     x = torch.arange(12.0)
     gabor = (
         torch.exp(-((x[:, None] - 6) ** 2 + (x[None, :] - 6) ** 2) / 8) * torch.cos(1.2 * x)[None]

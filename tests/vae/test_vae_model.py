@@ -47,6 +47,6 @@ def test_checkpoint_roundtrip():
     model = VAE(latent_dim=2, hidden=8)
     y = torch.rand(3, 784)
     for half, tol in ((False, 0.0), (True, 1e-2)):
-        again = VAE.from_checkpoint(model.to_checkpoint(half=half, note=1))
+        again = VAE.from_checkpoint(model.checkpoint(half=half, note=1))
         assert torch.allclose(again.encode(y)[0], model.encode(y)[0], atol=tol, rtol=0)
     assert again.latent_dim == 2 and not again.training

@@ -5,7 +5,7 @@ fista        conv_fista: batched convolutional sparse coding by FISTA
 admm         conv_admm: the Fourier-domain ADMM of Wohlberg (2016), circular boundary
 autoencoder  ConvSparseAutoencoder: encoder conv -> non-linearity -> diagonal, linear conv decoder
 crops        random_crops: the training minibatches
-train        training on whitened natural images
+train        train_conv_autoencoder: the auto-encoder trained end to end on the energy of its code
 psd          train_psd: kernels fitted to FISTA's codes, encoder trained to predict them
 selectivity  orientation-selectivity index of filters (centre-surround vs oriented)
 transfer     few labels: the sparse encoder as a classifier's first layer vs training from scratch
@@ -18,12 +18,7 @@ from .fista import conv_fista, conv_lipschitz
 from .operators import ConvOperator, code_shape, conv_energy, correlate, synthesize
 from .psd import train_psd
 from .selectivity import orientation_selectivity
-from .train import (
-    fit_natural_images,
-    model_from_checkpoint,
-    train_conv_autoencoder,
-    whitened_images,
-)
+from .train import train_conv_autoencoder
 from .transfer import DigitClassifier, few_labels
 
 __all__ = [
@@ -36,13 +31,10 @@ __all__ = [
     "conv_fista",
     "conv_lipschitz",
     "few_labels",
-    "fit_natural_images",
-    "model_from_checkpoint",
     "correlate",
     "orientation_selectivity",
     "random_crops",
     "synthesize",
     "train_conv_autoencoder",
     "train_psd",
-    "whitened_images",
 ]

@@ -50,7 +50,7 @@ import math
 import torch
 
 from .._checks import nonneg, positive, positive_int
-from .operators import check_images, check_kernels
+from .operators import ConvOperator, check_codes, check_images, check_kernels
 
 CPU_BLOCK_BYTES = 1 << 20  # code maps per block on the CPU: about 1 MB of one real array
 RHO_ADAPT_ITERS = 300  # rho is adapted during the first RHO_ADAPT_ITERS iterations, then fixed
@@ -88,14 +88,15 @@ def conv_admm(
     lam: float,
     n_iter: int = 100,
     *,
+    tol: float | None = None,
+    z0: torch.Tensor | None = None,
+    history: bool = False,
     rho: float | None = None,
     relax: float = 1.8,
-    tol: float | None = None,
-    history: bool = False,
     rho_period: int = 3,
     block_bytes: float | None = None,
 ):
-    r"""ADMM for convolutional sparse coding: minimize :math:`\|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1`.
+    r"""ADMM for convolutional sparse coding: minimize :math:`\|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1` (``tol``: relative primal and dual residuals).
 
     Circular boundary (code maps of the image's size), grey images, batched over images, on the
     device and in the precision of ``Y`` (float32 uses complex64 FFTs).
@@ -108,19 +109,21 @@ def conv_admm(
         Not all zero (the problem would have no curvature); detached like ``Y``.
     lam : float >= 0
     n_iter : int, maximum number of iterations.
-    rho : float, optional
-        Initial penalty (default SPORCO's :math:`50\lambda/2 + 1`); adapted per image during the
-        first ``RHO_ADAPT_ITERS`` = 300 iterations, then fixed, so that more iterations do not
-        move away from the minimum.
-    relax : float in (0, 2), over-relaxation α (1.8 as in SPORCO).
     tol : float, optional
         Stop once every image's relative primal and dual residuals fall below ``tol`` (checked
         every ``rho_period`` iterations, when the residuals are computed). On the random
         problem of ``tests/conv/test_conv_admm.py``, tol = 1e-3, 1e-4 and 1e-6 left relative
         energy gaps of 6e-6, 5e-8 and 6e-12 (159, 279 and 561 iterations).
+    z0 : Tensor of shape (N, m, H, W), optional
+        Warm start of the sparse variable V (default: zeros); the scaled dual starts at zero.
     history : bool
         Also return the energy of the sparse iterate V after every iteration (computed in the
         Fourier domain: one more FFT of the code per iteration).
+    rho : float, optional
+        Initial penalty (default SPORCO's :math:`50\lambda/2 + 1`); adapted per image during the
+        first ``RHO_ADAPT_ITERS`` = 300 iterations, then fixed, so that more iterations do not
+        move away from the minimum.
+    relax : float in (0, 2), over-relaxation α (1.8 as in SPORCO).
     rho_period : int
         Residuals computed and ρ adapted every ``rho_period`` iterations. SPORCO's ``ConvBPDN``
         adapts at every iteration (``rho_period=1``); every third iteration (the default) needs
@@ -163,6 +166,8 @@ def conv_admm(
     H, W = Y.shape[-2:]
     if H < k or W < k:
         raise ValueError(f"images ({H}x{W}) must be at least as large as the kernels")
+    if z0 is not None:
+        z0 = check_codes(z0, Y, kernels, "circular", name="z0").detach()
     lmbda = lam / 2  # the ADMM works on 1/2||AX - Y||^2 + lmbda||V||_1
     rho0 = 50 * lmbda + 1 if rho is None else nonneg("rho", rho)
     if rho0 == 0:
@@ -203,6 +208,9 @@ def conv_admm(
     f_buf = G.new_empty(nb_max, pb_max, H, W)
 
     V = Y.new_zeros(N, m2, H, W, 2)  # pair layout: V[n, p, ..., 0 / 1] = maps 2p / 2p + 1
+    if z0 is not None:
+        V[..., 0] = z0[:, 0::2]
+        V[:, : m // 2, ..., 1] = z0[:, 1::2]
     V_next = torch.empty_like(V)  # the two buffers swap roles every iteration
     U = torch.zeros_like(V)  # scaled dual, in units of the previous rho: the dual is U * u_scale
     u_scale = Y.new_ones(N, 1, 1, 1, 1)
@@ -210,11 +218,17 @@ def conv_admm(
     S = torch.empty_like(Y_hat)  # sum_p G_p FFT(W_p), (N, 1, H, W)
     S_V = torch.empty_like(Y_hat)
     l1 = Y.new_zeros(N)
-    energies = [Y.pow(2).sum((1, 2, 3))] if history else None
+    energies = None
+    if history:  # the energy of V at the start: of Z = 0, or of the warm start
+        R0 = (
+            Y if z0 is None else Y - ConvOperator.unchecked(kernels, (H, W), "circular").forward(z0)
+        )
+        l1_0 = 0.0 if z0 is None else lam * z0.abs().sum((1, 2, 3))
+        energies = [R0.pow(2).sum((1, 2, 3)) + l1_0]
     for it in range(n_iter):
         # 1. X-step. Pass over the blocks: S = sum_p G_p FFT(V_p - U_p), per image.
         S.zero_()
-        for ni, pi in blocks if it > 0 else ():  # V = U = 0 at the start
+        for ni, pi in blocks if it > 0 or z0 is not None else ():  # V = U = 0 at a cold start
             nb, pb = ni.stop - ni.start, pi.stop - pi.start
             W_c = _axpy(
                 V[ni, pi], U[ni, pi], -us[ni.start] if scalar else -u_scale[ni], w_buf[:nb, :pb]

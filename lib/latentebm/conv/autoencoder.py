@@ -57,6 +57,7 @@ class ConvSparseAutoencoder(nn.Module):
     def __init__(
         self,
         n_filters: int,
+        *,
         kernel_size: int = 9,
         in_channels: int = 1,
         nonlinearity: str = "shrink",
@@ -86,9 +87,48 @@ class ConvSparseAutoencoder(nn.Module):
         self.threshold = nn.Parameter(torch.full((m,), 0.1))
         self.scale = nn.Parameter(torch.ones(m))
 
+    def config(self) -> dict:
+        """The constructor's settings (plain Python values): ``ConvSparseAutoencoder(**config)``."""
+        return {
+            "n_filters": self.n_filters,
+            "kernel_size": self.kernel_size,
+            "in_channels": self.in_channels,
+            "nonlinearity": self.nonlinearity,
+        }
+
+    def checkpoint(self, **extra) -> dict:
+        """``{"config", "state"}``: the settings and float32 CPU weights, as a dict for
+        :func:`latentebm.checkpoints.save`; ``extra`` entries (training settings, history) are
+        stored alongside. :meth:`from_checkpoint` rebuilds the model."""
+        state = {k: v.detach().float().cpu() for k, v in self.state_dict().items()}
+        return {"config": self.config(), "state": state, **extra}
+
+    @classmethod
+    def from_checkpoint(cls, ckpt: dict, device=None) -> ConvSparseAutoencoder:
+        """Rebuild a model (float32, in eval mode, on ``device``) from :meth:`checkpoint`'s dict."""
+        if not isinstance(ckpt, dict):
+            raise TypeError(
+                f"ckpt must be a dict from ConvSparseAutoencoder.checkpoint(), got "
+                f"{type(ckpt).__name__}"
+            )
+        missing = {"config", "state"} - set(ckpt)
+        if missing:
+            raise ValueError(
+                f"ckpt is not a conv auto-encoder checkpoint: missing {sorted(missing)}"
+            )
+        cfg = {k: ckpt["config"][k] for k in ("n_filters", "kernel_size", "in_channels")}
+        # The book's checkpoints of 2026-11 predate the stored non-linearity: all were "shrink".
+        cfg["nonlinearity"] = ckpt["config"].get("nonlinearity", "shrink")
+        model = cls(cfg.pop("n_filters"), **cfg)
+        model.load_state_dict({k: v.float() for k, v in ckpt["state"].items()})
+        return model.to(device).eval()
+
     def encode(self, Y: torch.Tensor) -> torch.Tensor:
         """Code maps Z of shape (N, m, H + k - 1, W + k - 1) for images Y of shape (N, C, H, W)."""
-        Y = check_images(Y, self.decoder)
+        return self.encode_unchecked(check_images(Y, self.decoder))
+
+    def encode_unchecked(self, Y: torch.Tensor) -> torch.Tensor:
+        """:meth:`encode` of checked images, for the training loops."""
         k = self.kernel_size
         U = F.conv2d(Y, self.encoder, padding=k - 1)  # (N, m, H+k-1, W+k-1)
         theta = self.threshold.abs().view(1, -1, 1, 1)
@@ -108,15 +148,21 @@ class ConvSparseAutoencoder(nn.Module):
         same_device_dtype("the model's decoder", self.decoder, Z=Z)
         if Z.shape[1] != m or min(Z.shape[-2:]) < k:
             raise ValueError(f"Z must have shape {doc} with H, W >= 1, got {tuple(Z.shape)}")
-        return self._decode(Z)
+        return self.decode_unchecked(Z)
 
-    def _decode(self, Z: torch.Tensor) -> torch.Tensor:
+    def decode_unchecked(self, Z: torch.Tensor) -> torch.Tensor:
+        """:meth:`decode` of checked code maps, for the training loops."""
         return F.conv_transpose2d(Z, self.decoder, padding=self.kernel_size - 1)
 
     def forward(self, Y: torch.Tensor):
         """Return (reconstruction of shape (N, C, H, W), code of shape (N, m, H+k-1, W+k-1))."""
         Z = self.encode(Y)
-        return self._decode(Z), Z
+        return self.decode_unchecked(Z), Z
+
+    def forward_unchecked(self, Y: torch.Tensor):
+        """:meth:`forward` of checked images, for the training loops."""
+        Z = self.encode_unchecked(Y)
+        return self.decode_unchecked(Z), Z
 
     def energy(self, Y: torch.Tensor, lam: float) -> torch.Tensor:
         r"""Per-image :math:`\|Y - \hat Y\|^2 + \lambda\|Z\|_1` with Z the encoder's code, shape (N,)."""

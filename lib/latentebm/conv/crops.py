@@ -49,14 +49,21 @@ def random_crops(
     check_generator("generator", generator)
     if isinstance(images, torch.Tensor) or not isinstance(images, (list, tuple)) or not images:
         check_image_list(images, size)  # raises the right error
+    for im in images:  # cheap shape checks (the full ones, finiteness included: check_image_list)
+        if not isinstance(im, torch.Tensor) or im.ndim != 3 or min(im.shape[-2:]) < size:
+            raise ValueError(
+                f"images must be (C, H, W) tensors of at least {size}x{size}, got "
+                f"{tuple(getattr(im, 'shape', ())) or type(im).__name__}"
+            )
+    return crops_unchecked(images, n, size, generator)
+
+
+def crops_unchecked(images, n: int, size: int, generator) -> torch.Tensor:
+    """:func:`random_crops` of checked arguments, for the training loops: (n, C, size, size)."""
     pick = torch.randint(0, len(images), (n,), generator=generator)
     crops = []
     for i in pick.tolist():
         im = images[i]
-        if im.ndim != 3 or min(im.shape[-2:]) < size:
-            raise ValueError(
-                f"images must be (C, H, W) of at least {size}x{size}, got {tuple(im.shape)}"
-            )
         r = int(torch.randint(0, im.shape[1] - size + 1, (1,), generator=generator))
         c = int(torch.randint(0, im.shape[2] - size + 1, (1,), generator=generator))
         crops.append(im[:, r : r + size, c : c + size])

@@ -20,7 +20,12 @@ from .operators import ConvOperator, check_boundary, check_codes, check_images, 
 
 
 def conv_lipschitz(
-    kernels: torch.Tensor, image_hw, boundary: str = "full", tol: float = 1e-7, power: bool = False
+    kernels: torch.Tensor,
+    image_hw,
+    boundary: str = "full",
+    *,
+    tol: float = 1e-7,
+    power: bool = False,
 ) -> float:
     r""":math:`L = \|A\|_2^2` of the synthesis operator for images of size ``image_hw``.
 
@@ -40,7 +45,7 @@ def conv_lipschitz(
     float
     """
     return ConvOperator(check_kernels(kernels), image_hw, check_boundary(boundary)).lipschitz(
-        tol, power=power
+        tol=tol, power=power
     )
 
 
@@ -53,12 +58,12 @@ def conv_fista(
     *,
     boundary: str = "full",
     tol: float | None = None,
-    Z0: torch.Tensor | None = None,
+    z0: torch.Tensor | None = None,
     history: bool = False,
     L: float | None = None,
     restart: bool = True,
 ):
-    r"""Convolutional sparse coding: minimize :math:`\|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1` over Z.
+    r"""Convolutional sparse coding: minimize :math:`\|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1` over Z (``tol``: relative change of Z).
 
     FISTA on the convolutional energy, batched over images, on the device of ``Y``. With
     ``restart=True`` the momentum of an image is reset whenever it points uphill (adaptive restart,
@@ -77,8 +82,8 @@ def conv_fista(
     boundary : "full" (zero padding, code maps (H + k - 1, W + k - 1)) or "circular" (FFT,
         periodic images, code maps (H, W)).
     tol : float, optional
-        Stop once every image's relative change of Z falls below ``tol``.
-    Z0 : Tensor of shape (N, m, H_z, W_z), optional
+        Stop once every image's relative change of Z in one iteration falls below ``tol``.
+    z0 : Tensor of shape (N, m, H_z, W_z), optional
         Warm start (default: zeros).
     history : bool
         Also return the energy of every iterate.
@@ -108,9 +113,20 @@ def conv_fista(
     n_iter = positive_int("n_iter", n_iter)
     if tol is not None:
         tol = nonneg("tol", tol)
-    if Z0 is not None:
-        Z0 = check_codes(Z0, Y, kernels, boundary, name="Z0")
+    if z0 is not None:
+        z0 = check_codes(z0, Y, kernels, boundary, name="z0")
     L_user = None if L is None else positive("L", L)
+    return conv_fista_unchecked(
+        Y, kernels, lam, n_iter, boundary, tol, z0, history, L_user, restart
+    )
+
+
+def conv_fista_unchecked(
+    Y, kernels, lam, n_iter, boundary="full", tol=None, z0=None, history=False, L_user=None,
+    restart=True,
+):  # fmt: skip
+    """:func:`conv_fista` on checked arguments (Y (N, C, H, W), kernels (m, C, k, k), z0 or None),
+    for the training loops."""
     # Exact power-of-two rescaling of extreme images or kernels (as the sparse solvers do, see
     # latentebm.sparse.energy): Z* scales by s_Y / s_K, and lam by 1 / (s_Y s_K).
     aY, aK = float(Y.detach().abs().amax()), float(kernels.detach().abs().amax())
@@ -118,9 +134,9 @@ def conv_fista(
     scaled = (sY, sK) != (1.0, 1.0)
     if scaled:
         Y, kernels, lam = Y / sY, kernels / sK, lam / (sY * sK)
-        Z0 = None if Z0 is None else Z0 * (sK / sY)
-    A = ConvOperator(kernels, Y.shape[-2:], boundary)
-    L = A.lipschitz() if L_user is None else L_user / sK**2
+        z0 = None if z0 is None else z0 * (sK / sY)
+    A = ConvOperator.unchecked(kernels, Y.shape[-2:], boundary)
+    L = A.lipschitz_unchecked() if L_user is None else L_user / sK**2
     if L == 0:
         raise ValueError("kernels are all zeros: the problem has no curvature (L = 0)")
     N = Y.shape[0]
@@ -140,7 +156,7 @@ def conv_fista(
         )
         return ValueError(f"conv_fista diverged (non-finite codes {after}): {why}")
 
-    Z = Y.new_zeros(N, A.m, *A.code_hw) if Z0 is None else Z0.clone()
+    Z = Y.new_zeros(N, A.m, *A.code_hw) if z0 is None else z0.clone()
     X = Z  # extrapolated point
     t = Y.new_ones(N, 1, 1, 1)
     energies = [energy(Z)] if history else None
@@ -171,10 +187,10 @@ def conv_fista(
     if not all_finite(Z):
         raise diverged(f"after {n_iter} iterations")
     if L_user is not None:  # a step beyond the stability limit can grow without overflowing
-        e0 = energies[0] if history else energy(Y.new_zeros(Z.shape) if Z0 is None else Z0)
+        e0 = energies[0] if history else energy(Y.new_zeros(Z.shape) if z0 is None else z0)
         e1 = energies[-1] if history else energy(Z)
         true_L = lambda: f"conv_lipschitz(kernels, image_hw) = {A.lipschitz() * sK**2:.6g}"  # noqa: E731
-        warn_if_energy_rose("conv_fista", e0, e1, L_user, true_L, stacklevel=3)
+        warn_if_energy_rose("conv_fista", e0, e1, L_user, true_L, stacklevel=4)
     if scaled:
         Z = Z * (sY / sK)
     if history:

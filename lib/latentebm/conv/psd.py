@@ -20,14 +20,14 @@ from __future__ import annotations
 import math
 
 import torch
+import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .._checks import generator as check_generator
 from .._checks import module, nonneg, nonneg_int, optimizer_step, positive, positive_int
 from .autoencoder import ConvSparseAutoencoder
-from .crops import check_image_list, random_crops
-from .fista import conv_fista
-from .operators import synthesize
+from .crops import check_image_list, crops_unchecked
+from .fista import conv_fista_unchecked
 
 
 def train_psd(
@@ -53,7 +53,7 @@ def train_psd(
     model : ConvSparseAutoencoder
         Trained in place, on its own device (its decoder is the dictionary).
     images : list of Tensors of shape (C, H, W)
-        Whitened images (see :func:`latentebm.conv.whitened_images`).
+        Whitened images (see :func:`latentebm.data.whitened_images`).
     lam : float >= 0
         Sparsity weight of the energy.
     n_steps, batch_size, crop_size : int
@@ -111,13 +111,14 @@ def train_psd(
     acc = torch.zeros(4)
     bar = tqdm(range(n_steps), disable=not progress, desc=f"PSD m={model.n_filters}", leave=False)
     for step in bar:
-        Y = random_crops(images, batch_size, crop_size, gen)  # (B, C, s, s)
+        Y = crops_unchecked(images, batch_size, crop_size, gen)  # (B, C, s, s)
         with torch.no_grad():
-            Z0 = model.encode(Y) if step >= warm_start_after else None
-            Z = conv_fista(Y, D.detach(), lam, n_iter=n_iter, Z0=Z0)  # (B, m, s+k-1, s+k-1)
+            z0 = model.encode_unchecked(Y) if step >= warm_start_after else None
+            Z = conv_fista_unchecked(Y, D.detach(), lam, n_iter, z0=z0)  # (B, m, s+k-1, s+k-1)
         # decoder: a preconditioned gradient step on the reconstruction error
         K = D.detach().requires_grad_(True)
-        recon = (Y - synthesize(Z, K)).pow(2).sum((1, 2, 3))  # (B,)
+        Y_hat = F.conv_transpose2d(Z, K, padding=model.kernel_size - 1)  # synthesize(Z, K)
+        recon = (Y - Y_hat).pow(2).sum((1, 2, 3))  # (B,)
         (grad,) = torch.autograd.grad(recon.mean(), K)
         with torch.no_grad():
             zz = 2 * Z.pow(2).sum((2, 3)).mean(0)  # (m,)
@@ -126,7 +127,7 @@ def train_psd(
             D -= lr * grad / denom.view(-1, 1, 1, 1)
             model.decoder.div_(D.flatten(1).norm(dim=1).clamp_min(1e-12).view(-1, 1, 1, 1))
         # encoder: predict the optimal code
-        enc_loss = (model.encode(Y) - Z).pow(2).sum((1, 2, 3)).mean()
+        enc_loss = (model.encode_unchecked(Y) - Z).pow(2).sum((1, 2, 3)).mean()
         enc_opt.zero_grad(set_to_none=True)
         enc_loss.backward()
         model.decoder.grad = None

@@ -41,6 +41,7 @@ from .._checks import (
     optimizer_step,
     positive,
     positive_int,
+    same_device_dtype,
 )
 from .autoencoder import ConvSparseAutoencoder
 
@@ -50,7 +51,7 @@ VARIANTS = ("sparse", "random", "scratch", "sparse+finetune")
 class DigitClassifier(nn.Module):
     """Encoder of a :class:`ConvSparseAutoencoder`, pooled magnitudes, standardization, linear layer."""
 
-    def __init__(self, encoder: ConvSparseAutoencoder, pool: int = 4, n_classes: int = 10):
+    def __init__(self, encoder: ConvSparseAutoencoder, *, pool: int = 4, n_classes: int = 10):
         super().__init__()
         module("encoder", encoder, ConvSparseAutoencoder)
         self.encoder = encoder
@@ -61,11 +62,20 @@ class DigitClassifier(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled code magnitudes, shape (N, m * pool^2), before standardization."""
+        return self.features_unchecked(self.check_inputs(x))
+
+    def check_inputs(self, x) -> torch.Tensor:
+        """``x`` if it is a batch of images (N, C, H, W) the encoder can take, else a clear error."""
         C = self.encoder.in_channels
         x = as_tensor("x", x, ndims=(4,), shape_doc=f"(N, {C}, H, W)")
         if x.shape[1] != C:
             raise ValueError(f"x must have shape (N, {C}, H, W), got {tuple(x.shape)}")
-        Z = self.encoder.encode(x)  # (N, m, H+k-1, W+k-1)
+        same_device_dtype("the encoder's filters", self.encoder.encoder, x=x)
+        return x
+
+    def features_unchecked(self, x: torch.Tensor) -> torch.Tensor:
+        """:meth:`features` of checked digits, for the training loop."""
+        Z = self.encoder.encode_unchecked(x)  # (N, m, H+k-1, W+k-1)
         return F.adaptive_avg_pool2d(Z.abs(), self.pool).flatten(1)
 
     def classify(self, f: torch.Tensor) -> torch.Tensor:
@@ -117,7 +127,7 @@ def fit_classifier(
     lr: float = 1e-2,
     encoder_lr: float = 1e-3,
     weight_decay: float = 1e-3,
-) -> list[float]:
+) -> dict:
     """Full-batch Adam on the cross-entropy; the encoder learns only if ``train_encoder``.
 
     Parameters
@@ -128,10 +138,10 @@ def fit_classifier(
 
     Returns
     -------
-    The training loss at every step.
+    history : dict with ``"loss"``, the training loss at every step (a list of floats).
     """
     module("model", model, DigitClassifier)
-    x = as_tensor("x", x, ndims=(4,), shape_doc="(N, 1, H, W)")
+    x = model.check_inputs(x)
     _check_labels("labels", labels, x.shape[0], model.head.out_features)
     if not isinstance(train_encoder, bool):
         raise TypeError(f"train_encoder must be a bool, got {type(train_encoder).__name__}")
@@ -146,10 +156,11 @@ def fit_classifier(
     model.train()
     if not train_encoder:  # a frozen encoder gives the same features at every step
         with torch.no_grad():
-            f = model.features(x)  # (N, d)
+            f = model.features_unchecked(x)  # (N, d)
     losses = []
     for _ in range(n_steps):
-        loss = F.cross_entropy(model(x) if train_encoder else model.classify(f), labels)
+        logits = model.classify(model.features_unchecked(x) if train_encoder else f)
+        loss = F.cross_entropy(logits, labels)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         optimizer_step(opt, lambda why: ValueError(f"fit_classifier diverged ({why}): lower lr"))
@@ -160,22 +171,23 @@ def fit_classifier(
                 f"lower lr={lr:g}" + (f" or encoder_lr={encoder_lr:g}" if train_encoder else "")
             )
     model.eval()
-    return losses
+    return {"loss": losses}
 
 
 @torch.no_grad()
 def accuracy(
-    model: DigitClassifier, x: torch.Tensor, labels: torch.Tensor, batch_size: int = 2000
+    model: DigitClassifier, x: torch.Tensor, labels: torch.Tensor, *, batch_size: int = 2000
 ) -> float:
     """Fraction of the digits ``x`` (N, 1, H, W) whose predicted class equals ``labels`` (N,)."""
     module("model", model, DigitClassifier)
-    x = as_tensor("x", x, ndims=(4,), shape_doc="(N, 1, H, W)")
+    x = model.check_inputs(x)
     _check_labels("labels", labels, x.shape[0], model.head.out_features)
     batch_size = positive_int("batch_size", batch_size)
     model.eval()
     right = 0
     for s in range(0, x.shape[0], batch_size):
-        right += int((model(x[s : s + batch_size]).argmax(1) == labels[s : s + batch_size]).sum())
+        logits = model.classify(model.features_unchecked(x[s : s + batch_size]))
+        right += int((logits.argmax(1) == labels[s : s + batch_size]).sum())
     return right / x.shape[0]
 
 
@@ -185,6 +197,7 @@ def few_labels(
     y_train: torch.Tensor,
     x_test: torch.Tensor,
     y_test: torch.Tensor,
+    *,
     n_labels=(100, 300, 1000),
     seeds=(0, 1, 2),
     variants=VARIANTS,
@@ -239,11 +252,12 @@ def few_labels(
                     enc = copy.deepcopy(pretrained)
                 else:  # random init, same shapes and non-linearity as the pretrained encoder
                     enc = ConvSparseAutoencoder(
-                        pretrained.n_filters, pretrained.kernel_size, 1, pretrained.nonlinearity,
+                        pretrained.n_filters, kernel_size=pretrained.kernel_size, in_channels=1,
+                        nonlinearity=pretrained.nonlinearity,
                         generator=torch.Generator().manual_seed(1000 + seed),
                     ).to(device)  # fmt: skip
                 torch.manual_seed(seed)  # the linear layer's initialization
-                model = DigitClassifier(enc, pool).to(device)
+                model = DigitClassifier(enc, pool=pool).to(device)
                 fit_classifier(model, x_train[idx], y_train[idx], train_encoder=name in ("scratch", "sparse+finetune"),
                                n_steps=n_steps)  # fmt: skip
                 acc[v, j, s] = accuracy(model, x_test, y_test)
@@ -253,29 +267,3 @@ def few_labels(
         "variants": list(variants),
         "accuracy": acc,
     }
-
-
-BOOK_N_LABELS = (30, 100, 300, 1000, 3000)
-BOOK_PRETRAINED = "conv_sae_grey_32"
-
-
-def book_few_labels(
-    device=None, seeds=(0, 1, 2, 3, 4), n_labels=BOOK_N_LABELS, n_steps: int = 300
-) -> dict:
-    """The chapter's table: :func:`few_labels` with the committed 32-filter model, on all of MNIST.
-
-    What ``scripts/few_labels.py`` saves and the chapter's ``load_or_train`` calls when the
-    checkpoint is missing: about a minute and a half on a GPU, hours on one CPU core.
-    """
-    from ..checkpoints import load, path_of
-    from ..data import mnist
-    from .train import model_from_checkpoint
-
-    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    pretrained = model_from_checkpoint(load(path_of(BOOK_PRETRAINED))).to(device)
-    x, y = mnist("train")
-    xt, yt = mnist("test")
-    res = few_labels(pretrained, x, y, xt, yt, n_labels=n_labels, seeds=seeds, n_steps=n_steps)
-    res["config"] = {"pretrained": BOOK_PRETRAINED, "n_steps": n_steps, "pool": 4,
-                     "device": device.type, "torch": str(torch.__version__)}  # fmt: skip
-    return res

@@ -5,7 +5,13 @@
 """
 
 from .cache import data_root
-from .images import natural_images, natural_patches, whiten_image
+from .images import (
+    contrast_normalize,
+    natural_images,
+    natural_patches,
+    whiten_image,
+    whitened_images,
+)
 from .mnist import fetch_mnist, mnist
 from .toy import ellipse
 
@@ -16,5 +22,7 @@ __all__ = [
     "natural_images",
     "natural_patches",
     "whiten_image",
+    "whitened_images",
+    "contrast_normalize",
     "ellipse",
 ]

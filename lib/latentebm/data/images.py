@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy.ndimage import gaussian_filter
 
-from .._checks import nonneg_int, positive, positive_int
+from .._checks import choice, nonneg_int, positive, positive_int
 
 # Photographs of natural scenes and objects that scikit-image ships inside its wheel (offline).
 NATURAL_IMAGES = ("astronaut", "camera", "coffee", "chelsea", "rocket", "grass", "gravel", "brick")
 
 
+WHITENING = ("whiten", "lcn")  # the preprocessings of whitened_images
 _NOT_IMAGES = ("data_dir", "download_all", "file_hash", "lbp_frontal_face_cascade_filename")
 
 
@@ -130,3 +132,58 @@ def natural_patches(
     P = P - P.mean(axis=1, keepdims=True)
     P = P / P.std()
     return torch.from_numpy(P[rng.permutation(n)]).float()
+
+
+def contrast_normalize(image: np.ndarray, sigma: float = 2.0) -> np.ndarray:
+    r"""Local contrast normalization: subtract a Gaussian-weighted local mean, divide by the local std.
+
+    :math:`v = x - G_\sigma * x`, :math:`y = v / \max(c, \sqrt{G_\sigma * v^2})` with c the mean
+    local std (Jarrett et al. 2009). Works on (H, W) or (H, W, C) (channels normalized jointly);
+    output has unit variance.
+    """
+    x = check_image(image)
+    sigma = positive("sigma", sigma)
+    if not x.std() > 0:
+        raise ValueError("image is constant: there is no contrast to normalize")
+    sig = (sigma, sigma, 0) if x.ndim == 3 else (sigma, sigma)
+    v = x - gaussian_filter(x, sig, mode="reflect")
+    e = v**2 if x.ndim == 2 else (v**2).mean(-1)
+    local = np.sqrt(gaussian_filter(e, sigma, mode="reflect"))
+    y = (
+        v / np.maximum(local, local.mean())[..., None]
+        if x.ndim == 3
+        else v / np.maximum(local, local.mean())
+    )
+    return y / y.std()  # check_image refused constant images: y is not all zeros
+
+
+def whitened_images(
+    names=None, color: bool = False, downscale: int = 1, method: str = "whiten", f0: float = 0.4
+) -> list[torch.Tensor]:
+    """scikit-image's photographs, whitened (flat spectrum, unit variance): list of (C, H, W) float32.
+
+    ``names`` defaults to ``NATURAL_IMAGES``; with ``color=True`` each channel is whitened by the
+    same filter, so colour contrasts are kept. ``downscale`` > 1 first
+    shrinks the photographs (anti-aliased), so that a small kernel sees edges rather than texture
+    and sensor noise; ``f0`` is the cut-off of the whitening filter (cycles/pixel, see
+    :func:`latentebm.data.whiten_image`); ``method="lcn"`` uses
+    :func:`latentebm.data.contrast_normalize` instead.
+    """
+    downscale = positive_int("downscale", downscale)
+    method = choice("method", method, WHITENING)
+    f0 = positive("f0", f0)
+    ims = natural_images(color=color) if names is None else natural_images(names, color=color)
+    out = []
+    for im in ims:
+        if downscale > 1:
+            from skimage.transform import rescale
+
+            im = rescale(
+                im, 1 / downscale, anti_aliasing=True, channel_axis=-1 if im.ndim == 3 else None
+            )
+        w = (
+            whiten_image(im, f0=f0) if method == "whiten" else contrast_normalize(im)
+        )  # (H, W) or (H, W, 3)
+        w = w[None] if w.ndim == 2 else np.moveaxis(w, -1, 0)  # (C, H, W)
+        out.append(torch.from_numpy(np.ascontiguousarray(w)).float())
+    return out

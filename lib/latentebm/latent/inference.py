@@ -10,6 +10,8 @@ and signals: a 200 x 200 grid of F is one call.
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 
 from .._checks import generator as check_generator
@@ -37,13 +39,14 @@ def infer(
     y: torch.Tensor,
     x: torch.Tensor | None = None,
     n_iter: int = 100,
+    *,
     n_restarts: int = 4,
     z0: torch.Tensor | None = None,
     init_std: float = 1.0,
     step: float = 0.1,
     n_noise: int = 8,
     generator: torch.Generator | None = None,
-    return_history: bool = False,
+    history: bool = False,
 ):
     r"""Minimize :math:`E(x, y, z) = C(y, \mathrm{Dec}(\mathrm{Pred}(x), z)) + \lambda R(z)` over z.
 
@@ -64,29 +67,44 @@ def infer(
     step : float, initial step size
     n_noise : int, noise samples S averaged by "noisy" models
     generator : torch.Generator, optional, for the random starts and noise
-    return_history : bool, also return the energy after every step, shape (n_iter + 1, K, N)
+    history : bool, also return the energy after every step, shape (n_iter + 1, K, N)
         (of the restart that wins)
 
     Returns
     -------
     z : Tensor of shape (K, N, d), the best code found, detached
     E : Tensor of shape (K, N), its energy (the free energy estimate)
-    history : Tensor of shape (n_iter + 1, K, N), only if ``return_history``
+    history : Tensor of shape (n_iter + 1, K, N), only if ``history``
 
     References
     ----------
     Beck & Teboulle (2009) for proximal gradient; notebook 01, section "Inference".
     """
     _check_model(model)
-    n_iter, R, S = (
-        positive_int("n_iter", n_iter),
-        positive_int("n_restarts", n_restarts),
-        positive_int("n_noise", n_noise),
-    )
     y, z0, x = model.check_inputs(y, z0, x, z_name="z0")
-    init_std, step = nonneg("init_std", init_std), positive("step", step)
+    options = _options(n_iter, n_restarts, init_std, step, n_noise, generator)
+    return infer_unchecked(model, y, x, z0, history=history, **options)
+
+
+def _options(n_iter=100, n_restarts=4, init_std=1.0, step=0.1, n_noise=8, generator=None) -> dict:
+    """The checked settings of :func:`infer` (what :func:`infer_unchecked` takes)."""
+    return dict(
+        n_iter=positive_int("n_iter", n_iter),
+        n_restarts=positive_int("n_restarts", n_restarts),
+        init_std=nonneg("init_std", init_std),
+        step=positive("step", step),
+        n_noise=positive_int("n_noise", n_noise),
+        generator=check_generator("generator", generator),
+    )
+
+
+def infer_unchecked(
+    model, y, x, z0, *, n_iter, n_restarts, init_std, step, n_noise, generator, history=False
+):
+    """:func:`infer` on checked inputs and settings (:func:`_options`), for the training loop."""
+    R, S = n_restarts, n_noise
     K, N, d = model.n_models, y.shape[0], model.latent_dim
-    g = check_generator("generator", generator) or torch.Generator().manual_seed(0)
+    g = generator or torch.Generator().manual_seed(0)
     y_all = y.repeat(R, 1)  # (R*N, n): restart-major
     x_all = x.repeat(R, 1) if x is not None else None
     start = (
@@ -105,7 +123,7 @@ def infer(
     z = start
     t = torch.full((K, R * N), float(step), dtype=y.dtype, device=y.device)
     E, grad = energy_and_grad(z)
-    hist = [E] if return_history else None
+    hist = [E] if history else None
     for _ in range(n_iter):
         z_new = prox(z - t[..., None] * grad, t, model.lam, model.a, model.b)
         E_new, grad_new = energy_and_grad(z_new)
@@ -114,13 +132,13 @@ def infer(
         grad = torch.where(ok[..., None], grad_new, grad)
         E = torch.where(ok, E_new, E)
         t = torch.where(ok, t * 1.5, t * 0.5)
-        if return_history:
+        if history:
             hist.append(E)
     best = E.view(K, R, N).argmin(1)  # (K, N)
     idx = best[:, None, :]  # (K, 1, N)
     z_best = z.view(K, R, N, d).gather(1, idx[..., None].expand(K, 1, N, d))[:, 0]  # (K, N, d)
     E_best = E.view(K, R, N).gather(1, idx)[:, 0]  # (K, N)
-    if return_history:
+    if history:
         H = torch.stack(hist).view(-1, K, R, N)  # (n_iter + 1, K, R, N)
         H = H.gather(2, idx[None].expand(H.shape[0], K, 1, N))[:, :, 0]
         return z_best, E_best, H
@@ -128,7 +146,12 @@ def infer(
 
 
 def free_energy(
-    model: LatentEBM, y: torch.Tensor, x: torch.Tensor | None = None, chunk: int = 20000, **kwargs
+    model: LatentEBM,
+    y: torch.Tensor,
+    x: torch.Tensor | None = None,
+    *,
+    chunk: int = 20000,
+    **kwargs,
 ) -> torch.Tensor:
     r"""Free energy :math:`F(x, y) = \min_z E(x, y, z)`, estimated by :func:`infer`.
 
@@ -138,7 +161,7 @@ def free_energy(
     y : Tensor of shape (N, n)
     x : Tensor of shape (N, x_dim), for a conditional model
     chunk : int, signals per call of :func:`infer` (bounds the memory)
-    **kwargs : passed to :func:`infer` (n_iter, n_restarts, ...)
+    **kwargs : passed to :func:`infer` (n_iter, n_restarts, init_std, step, n_noise, generator)
 
     Returns
     -------
@@ -146,9 +169,13 @@ def free_energy(
     """
     _check_model(model)
     chunk = positive_int("chunk", chunk)
+    unknown = sorted(set(kwargs) - set(inspect.signature(_options).parameters))
+    if unknown:
+        raise TypeError(f"free_energy got unexpected keyword arguments {unknown}")
+    options = _options(**kwargs)
     y, _, x = model.check_inputs(y, None, x)
     out = []
     for i in range(0, y.shape[0], chunk):
         xi = x[i : i + chunk] if x is not None else None
-        out.append(infer(model, y[i : i + chunk], xi, **kwargs)[1])
+        out.append(infer_unchecked(model, y[i : i + chunk], xi, None, **options)[1])
     return torch.cat(out, 1)

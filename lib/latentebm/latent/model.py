@@ -70,6 +70,7 @@ class LatentEBM(nn.Module):
     def __init__(
         self,
         latent_dim: int,
+        *,
         lam=0.0,
         regularizer="l2",
         hidden: int = 64,
@@ -139,9 +140,16 @@ class LatentEBM(nn.Module):
             linear=self.linear,
         )
 
+    def checkpoint(self, **extra) -> dict:
+        """``{"config", "state"}``: the constructor's settings and the CPU weights, as a dict for
+        :func:`latentebm.checkpoints.save`; ``extra`` entries are stored alongside.
+        :meth:`from_checkpoint` rebuilds the model."""
+        state = {k: v.detach().cpu() for k, v in self.state_dict().items()}
+        return {"config": self.config(), "state": state, **extra}
+
     @classmethod
-    def from_checkpoint(cls, ckpt: dict, map_location=None) -> LatentEBM:
-        """Rebuild a model from ``{"config": model.config(), "state": model.state_dict()}``."""
+    def from_checkpoint(cls, ckpt: dict, device=None) -> LatentEBM:
+        """Rebuild a model (in eval mode, on ``device``) from :meth:`checkpoint`'s dict."""
         if not isinstance(ckpt, dict):
             raise TypeError(
                 f"ckpt must be a dict from LatentEBM.checkpoint(), got {type(ckpt).__name__}"
@@ -149,15 +157,10 @@ class LatentEBM(nn.Module):
         missing = {"config", "state"} - set(ckpt)
         if missing:
             raise ValueError(f"ckpt is not a LatentEBM checkpoint: missing {sorted(missing)}")
-        model = cls(**ckpt["config"])
+        config = dict(ckpt["config"])
+        model = cls(config.pop("latent_dim"), **config)
         model.load_state_dict(ckpt["state"])
-        return model.to(map_location) if map_location is not None else model
-
-    def checkpoint(self) -> dict:
-        return {
-            "config": self.config(),
-            "state": {k: v.detach().cpu() for k, v in self.state_dict().items()},
-        }
+        return model.to(device).eval()
 
     def select(self, k: int) -> LatentEBM:
         """Model ``k`` of the ensemble as a one-model LatentEBM (a copy, on the same device)."""
@@ -166,7 +169,7 @@ class LatentEBM(nn.Module):
             raise ValueError(f"k must be in [0, {self.n_models}), got {k}")
         cfg = self.config()
         cfg.update(lam=cfg["lam"][k], regularizer=cfg["regularizer"][k])
-        one = LatentEBM(**cfg).to(self.W1.device)
+        one = LatentEBM(cfg.pop("latent_dim"), **cfg).to(self.W1.device)
         one.load_state_dict({key: v[k : k + 1] for key, v in self.state_dict().items()})
         return one
 

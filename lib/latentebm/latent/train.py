@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .._checks import all_finite, optimizer_step, positive, positive_int
 from .._checks import generator as check_generator
-from .inference import _check_model, infer
+from .inference import _check_model, _options, infer_unchecked
 from .model import LatentEBM
 
 
@@ -24,6 +24,7 @@ def train(
     model: LatentEBM,
     y: torch.Tensor,
     x: torch.Tensor | None = None,
+    *,
     n_epochs: int = 300,
     lr: float = 0.01,
     n_iter: int = 10,
@@ -31,7 +32,7 @@ def train(
     n_restarts: int = 4,
     generator: torch.Generator | None = None,
     progress: bool = True,
-) -> torch.Tensor:
+) -> dict:
     r"""Fit the K models at once by Adam on :math:`\frac1N\sum_i E(x_i, y_i, \check z_i)`.
 
     Full-batch. Each epoch refines persistent codes :math:`\check z` (one per model and signal) by
@@ -53,7 +54,8 @@ def train(
 
     Returns
     -------
-    Tensor of shape (n_epochs, K): the mean free energy of the data before each step.
+    history : dict with ``"free_energy"``, a Tensor of shape (n_epochs, K): the mean free energy
+    of the data before each step.
 
     References
     ----------
@@ -73,19 +75,15 @@ def train(
     def diverged(epoch: int, why: str) -> ValueError:
         return ValueError(f"train diverged at epoch {epoch + 1} ({why}): lower lr={lr:g}")
 
+    options = _options(n_restarts=n_restarts, generator=g)  # infer's defaults otherwise
     for epoch in tqdm(range(n_epochs), disable=not progress, desc="train latent EBM"):
-        R = n_restarts if epoch % restart_every == 0 else 1
-        z, F = infer(
-            model,
-            y,
-            x,
+        options.update(
             n_iter=n_iter if z is not None else 4 * n_iter,
-            n_restarts=R,
-            z0=z,
-            generator=g,
+            n_restarts=n_restarts if epoch % restart_every == 0 else 1,
         )
+        z, F = infer_unchecked(model, y, x, z, **options)
         history.append(F.mean(1))
-        loss = model.energy(y, z, x).mean(1).sum()  # codes held fixed: envelope theorem
+        loss = (model.cost(y, z, x) + model.penalty(z)).mean(1).sum()  # envelope theorem: z fixed
         opt.zero_grad()
         loss.backward()
         optimizer_step(opt, lambda why, epoch=epoch: diverged(epoch, why))
@@ -95,4 +93,4 @@ def train(
     history = torch.stack(history)  # (n_epochs, K)
     if not all_finite(history):
         raise diverged(int(torch.nonzero(~torch.isfinite(history).all(1))[0]), "non-finite energy")
-    return history
+    return {"free_energy": history}

@@ -19,7 +19,7 @@ from .._checks import choice, nonneg
 from ..conv import conv_admm, conv_energy, synthesize
 from ..data.images import NATURAL_IMAGES
 from ..plotting.conv import show_feature_maps, show_image
-from . import artefacts
+from . import cache
 from .control import LiveControl, dropdown, log_slider
 
 CROP = 96  # pixels, centre crop of the prepared photograph
@@ -29,10 +29,10 @@ LAM_RANGE = (0.05, 50.0)
 IMAGES = NATURAL_IMAGES
 
 
-# The library calls of this chapter, in one place (issue 16 renames them: update here).
+# The library calls of this chapter, in one place.
 def _crop(image: str) -> torch.Tensor:
     """The centre CROP x CROP crop of the prepared photograph: (1, 1, CROP, CROP)."""
-    Y = artefacts.whitened_image(image)  # (1, H, W)
+    Y = cache.whitened_image(image)  # (1, H, W)
     H, W = Y.shape[-2:]
     top, left = (H - CROP) // 2, (W - CROP) // 2
     return Y[None, :, top : top + CROP, left : left + CROP]
@@ -62,7 +62,7 @@ def conv_code(lam: float | None = None, image: str = "camera") -> tuple[Figure, 
     maps with the largest L1 norm; numbers: the fraction of non-zero coefficients, the maps used,
     the relative reconstruction error, the energy.
     """
-    K, lam0, _ = artefacts.conv_kernels()
+    K, lam0, _ = cache.conv_kernels()
     lam, image = _check(lam0 if lam is None else lam, image)
     Y = _crop(image)
     Z, Y_hat, E = _solve(Y, K, lam)
@@ -91,7 +91,7 @@ def conv_code(lam: float | None = None, image: str = "camera") -> tuple[Figure, 
 
 def chapter5(lam: float | None = None, image: str = "camera") -> LiveControl:
     """Live control of chapter 5: a log slider for λ and the photograph."""
-    lam, image = _check(artefacts.conv_kernels()[1] if lam is None else lam, image)
+    lam, image = _check(cache.conv_kernels()[1] if lam is None else lam, image)
     return LiveControl(
         conv_code,
         {"lam": log_slider("λ", lam, *LAM_RANGE), "image": dropdown("photograph", image, IMAGES)},

@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from .._checks import positive, positive_int
 from ..latent import LatentEBM, energy_grid, infer, landscape_table, train
 from ..plotting.latent import plot_landscape
-from . import artefacts
+from . import cache
 from .control import LiveControl, dropdown, log_slider
 
 
@@ -56,10 +56,10 @@ GRID_SETTINGS = dict(n_iter=60, n_restarts=4, init_std=2.0)  # as the chapter's 
 DATA_SETTINGS = dict(n_iter=60, n_restarts=2)
 
 
-# The library calls of this chapter, in one place (issue 16 renames them: update here).
+# The library calls of this chapter, in one place.
 def _trained(option: Regularizer) -> list[tuple[float, int]]:
     """(λ_k, index k in the checkpoint's ensemble) of its trained models of ``option.kind``."""
-    sweep = artefacts.latent_models(option.checkpoint)
+    sweep = cache.latent_models(option.checkpoint)
     found = [(float(lam), k) for k, (kind, lam) in enumerate(zip(sweep.kinds, sweep.lam.tolist(), strict=True))
              if kind == option.kind]  # fmt: skip
     if not found:
@@ -77,13 +77,13 @@ def _with_lam(model: LatentEBM, lam: float) -> LatentEBM:
 
 
 def _retrain(model: LatentEBM, n_epochs: int) -> LatentEBM:
-    train(model, artefacts.latent_data(), n_epochs=n_epochs, progress=False)
+    train(model, cache.latent_data(), n_epochs=n_epochs, progress=False)
     return model
 
 
 def _landscape(model: LatentEBM) -> tuple[torch.Tensor, torch.Tensor, dict]:
     """F on the grid (n, n), the decoded codes of the data (N, 2), and landscape_table's numbers."""
-    y = artefacts.latent_data()
+    y = cache.latent_data()
     F = energy_grid(model, EXTENT, N_GRID, **GRID_SETTINGS)  # (1, n, n)
     z, F_data = infer(model, y, **DATA_SETTINGS)  # (1, N, d), (1, N)
     table = landscape_table(F, F_data, y, EXTENT, min_dist=0.3)
@@ -94,7 +94,7 @@ def _landscape(model: LatentEBM) -> tuple[torch.Tensor, torch.Tensor, dict]:
 
 @functools.lru_cache(maxsize=64)
 def _trained_landscape(checkpoint: str, k: int):
-    return _landscape(artefacts.latent_models(checkpoint).select(k))
+    return _landscape(cache.latent_models(checkpoint).select(k))
 
 
 def _check(lam, regularizer) -> tuple[float, str]:
@@ -141,11 +141,11 @@ def retrained_landscape(
     if exact:
         F, rec, tab, epochs = F_k, rec_k, tab_k, 0
     else:
-        base = artefacts.latent_models(option.checkpoint).select(k)
+        base = cache.latent_models(option.checkpoint).select(k)
         model = _retrain(_with_lam(base, lam), n_epochs)
         (F, rec, tab), epochs = _landscape(model), n_epochs
 
-    y = artefacts.latent_data()
+    y = cache.latent_data()
     fig = Figure(figsize=(9.6, 3.9))
     axes = [fig.add_axes([0.06, 0.12, 0.36, 0.72]), fig.add_axes([0.53, 0.12, 0.36, 0.72])]
     cax = fig.add_axes([0.91, 0.12, 0.015, 0.72])

@@ -16,11 +16,10 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 
 from .._checks import nonneg, nonneg_int, positive_int
-from ..lista_eval import code_error
-from ..lista_train import optimal_codes, predict
+from ..lista import code_error, predict
 from ..plotting.lista import plot_code_comparison
-from ..sparse import energy, fista
-from . import artefacts
+from ..sparse import energy, fista, optimal_codes
+from . import cache
 from .control import LiveControl, choice_slider, float_slider, index_box, int_slider
 
 MAX_SHIFT = 6  # pixels
@@ -40,21 +39,19 @@ def perturb(x: torch.Tensor, shift: int, noise: float, seed: int) -> torch.Tenso
     return y
 
 
-# The library calls of this chapter, in one place (issue 16 renames them: update here).
+# The library calls of this chapter, in one place.
 def _codes(y, W, lam, K):
     """(z* (1, m), {"LISTA-K": (1, m), "FISTA-K": (1, m)}) for one signal y (1, n)."""
     z_star = optimal_codes(y, W, lam, tol=1e-6, max_iter=10000)
-    codes = {f"LISTA-{K}": predict(artefacts.lista_models()[K], y),
+    codes = {f"LISTA-{K}": predict(cache.lista_models()[K], y),
              f"FISTA-{K}": fista(y, W, lam, n_iter=K)}  # fmt: skip
     return z_star, codes
 
 
-def _check(n_steps, shift, noise, digit) -> tuple[int, int, float, int]:
-    K = positive_int("n_steps", n_steps)
-    if K not in artefacts.LISTA_STEPS:
-        raise ValueError(
-            f"n_steps must be one of the trained depths {artefacts.LISTA_STEPS}, got {K}"
-        )
+def _check(n_iter, shift, noise, digit) -> tuple[int, int, float, int]:
+    K = positive_int("n_iter", n_iter)
+    if K not in cache.LISTA_DEPTHS:
+        raise ValueError(f"n_iter must be one of the trained depths {cache.LISTA_DEPTHS}, got {K}")
     if isinstance(shift, bool) or not isinstance(shift, numbers.Integral):
         raise TypeError(f"shift must be an int number of pixels, got {type(shift).__name__}")
     shift = int(shift)
@@ -63,20 +60,20 @@ def _check(n_steps, shift, noise, digit) -> tuple[int, int, float, int]:
     noise, digit = nonneg("noise", noise), nonneg_int("digit", digit)
     if noise > MAX_NOISE:
         raise ValueError(f"noise must be in [0, {MAX_NOISE}] (times the digit's norm), got {noise}")
-    n = artefacts.test_digits()[0].shape[0]
+    n = cache.test_digits()[0].shape[0]
     if digit >= n:
         raise ValueError(f"digit must be in [0, {n}), got {digit}")
     return K, shift, noise, digit
 
 
 def lista_vs_fista(
-    n_steps: int = 3, shift: int = 0, noise: float = 0.0, digit: int = 0
+    n_iter: int = 3, shift: int = 0, noise: float = 0.0, digit: int = 0
 ) -> tuple[Figure, dict]:
     r"""LISTA-K and FISTA-K codes of a perturbed test digit, against the optimal code.
 
     Parameters
     ----------
-    n_steps : int, K, one of the trained depths (1, 2, 3, 5, 10)
+    n_iter : int, K, one of the trained depths (1, 2, 3, 5, 10)
     shift : int in [-6, 6], pixels along both axes (positive: right and down)
     noise : float in [0, 2], norm of the added white noise relative to the digit's norm
     digit : int in [0, 10000), index of the test digit
@@ -88,9 +85,9 @@ def lista_vs_fista(
     :math:`\|z - z^*\|^2/\|z^*\|^2` of LISTA-K and FISTA-K (NaN if :math:`z^* = 0`), the energies
     and the non-zeros of each code and of the optimal one.
     """
-    K, shift, noise, digit = _check(n_steps, shift, noise, digit)
-    x_test, _ = artefacts.test_digits()
-    W, lam = artefacts.mnist_dictionary()
+    K, shift, noise, digit = _check(n_iter, shift, noise, digit)
+    x_test, _ = cache.test_digits()
+    W, lam = cache.mnist_dictionary()
     y = perturb(x_test[digit], shift, noise, NOISE_SEED + digit)[None]  # (1, 784)
     z_star, codes = _codes(y, W, lam, K)
     numbers = {"K": K, "shift (px)": shift, "noise": noise}
@@ -110,14 +107,14 @@ def lista_vs_fista(
     return fig, numbers
 
 
-def chapter4(n_steps: int = 3, shift: int = 0, noise: float = 0.0, digit: int = 0) -> LiveControl:
+def chapter4(n_iter: int = 3, shift: int = 0, noise: float = 0.0, digit: int = 0) -> LiveControl:
     """Live control of chapter 4: K (the trained depths), the shift, the noise level, the digit."""
-    K, shift, noise, digit = _check(n_steps, shift, noise, digit)
+    K, shift, noise, digit = _check(n_iter, shift, noise, digit)
     return LiveControl(
         lista_vs_fista,
-        {"n_steps": choice_slider("steps K", K, artefacts.LISTA_STEPS),
+        {"n_iter": choice_slider("steps K", K, cache.LISTA_DEPTHS),
          "shift": int_slider("shift (px)", shift, -MAX_SHIFT, MAX_SHIFT),
          "noise": float_slider("noise (x ||y||)", noise, 0.0, MAX_NOISE, 0.05),
-         "digit": index_box("test digit", digit, artefacts.test_digits()[0].shape[0])},
-        initial={"n_steps": K, "shift": shift, "noise": noise, "digit": digit},
+         "digit": index_box("test digit", digit, cache.test_digits()[0].shape[0])},
+        initial={"n_iter": K, "shift": shift, "noise": noise, "digit": digit},
     )  # fmt: skip

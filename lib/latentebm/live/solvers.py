@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from .._checks import nonneg_int, positive, positive_int
 from ..sparse import energy, fista, ista, lipschitz
-from . import artefacts
+from . import cache
 from .control import LiveControl, float_slider, index_box, int_slider
 
 STEP_RANGE = (0.1, 3.0)  # c, in units of the library's step 1/(2L)
@@ -28,12 +28,12 @@ THRESHOLD = 2.0  # ISTA's guarantee: c < 2, eta < 1/L
 GAP_CEILING = 1e3  # a diverging run's gap is drawn up to here
 
 
-# The library calls of this chapter, in one place (issue 16 renames them: update here).
+# The library calls of this chapter, in one place.
 @functools.lru_cache(maxsize=64)
 def _reference(digit: int) -> tuple[float, float, float]:
     """(L, E*, L_S) for a test digit: the minimum energy (FISTA to convergence) and the
     Lipschitz constant of the atoms active at the minimum."""
-    W, lam, Y = artefacts.mnist_problem()
+    W, lam, Y = cache.mnist_problem()
     y, L = Y[digit], lipschitz(W)
     z = fista(y, W, lam, n_iter=3000, tol=1e-10, L=L)
     active = z != 0
@@ -68,7 +68,7 @@ def convergence(step: float = 1.0, n_iter: int = 100, digit: int = 3) -> tuple[F
     for a run that overflows), whether each run ended above its start (diverged).
     """
     c, n_iter, digit = _check(step, n_iter, digit)
-    W, lam, Y = artefacts.mnist_problem()
+    W, lam, Y = cache.mnist_problem()
     y = Y[digit]
     L, E_star, L_S = _reference(digit)
     with warnings.catch_warnings():  # a step beyond the threshold diverges: that is the lesson
@@ -132,7 +132,7 @@ def _check(step, n_iter, digit) -> tuple[float, int, int]:
     )
     if n_iter > MAX_ITER:
         raise ValueError(f"n_iter must be at most {MAX_ITER}, got {n_iter}")
-    n = artefacts.test_digits()[0].shape[0]
+    n = cache.test_digits()[0].shape[0]
     if digit >= n:
         raise ValueError(f"digit must be in [0, {n}), got {digit}")
     return c, n_iter, digit
@@ -145,6 +145,6 @@ def chapter3(step: float = 1.0, n_iter: int = 100, digit: int = 3) -> LiveContro
         convergence,
         {"step": float_slider("step c (x 1/(2L))", c, *STEP_RANGE, 0.05),
          "n_iter": int_slider("iterations", n_iter, 10, MAX_ITER, 10),
-         "digit": index_box("test digit", digit, artefacts.test_digits()[0].shape[0])},
+         "digit": index_box("test digit", digit, cache.test_digits()[0].shape[0])},
         initial={"step": c, "n_iter": n_iter, "digit": digit},
     )  # fmt: skip

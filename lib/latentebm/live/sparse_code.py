@@ -14,7 +14,7 @@ from .._checks import nonneg, nonneg_int
 from ..plotting import show_atoms
 from ..plotting.sparse import plot_code
 from ..sparse import energy, fista
-from . import artefacts
+from . import cache
 from .control import LiveControl, index_box, log_slider
 
 N_ITER = 500  # FISTA iterations, as the chapter
@@ -22,7 +22,7 @@ N_SHOWN = 16  # atoms drawn (the largest coefficients)
 LAM_RANGE = (0.01, 30.0)
 
 
-# The library calls of this chapter, in one place (issue 16 renames them: update here).
+# The library calls of this chapter, in one place.
 def _solve(y, W, lam):
     z = fista(y, W, lam, n_iter=N_ITER)  # (m,)
     return z, float(energy(y, W, z, lam))
@@ -54,7 +54,7 @@ def encode_digit(lam: float, digit: int = 0) -> tuple[Figure, dict]:
     ``energy``, ``||y||^2``.
     """
     lam, digit = _check(lam, digit)
-    W, _, Y = artefacts.mnist_problem()
+    W, _, Y = cache.mnist_problem()
     y = Y[digit]  # (784,)
     z, E = _solve(y, W, lam)
     active = int((z != 0).sum())
@@ -96,7 +96,7 @@ def encode_digit(lam: float, digit: int = 0) -> tuple[Figure, dict]:
 
 def _check(lam, digit) -> tuple[float, int]:
     lam, digit = nonneg("lam", lam), nonneg_int("digit", digit)
-    n = artefacts.test_digits()[0].shape[0]
+    n = cache.test_digits()[0].shape[0]
     if digit >= n:
         raise ValueError(f"digit must be in [0, {n}), got {digit}")
     return lam, digit
@@ -104,10 +104,10 @@ def _check(lam, digit) -> tuple[float, int]:
 
 def chapter2(lam: float | None = None, digit: int = 0) -> LiveControl:
     """Live control of chapter 2: a log slider for λ (default: the chapter's) and a test digit."""
-    lam, digit = _check(artefacts.mnist_dictionary()[1] if lam is None else lam, digit)
+    lam, digit = _check(cache.mnist_dictionary()[1] if lam is None else lam, digit)
     return LiveControl(
         encode_digit,
         {"lam": log_slider("λ", lam, *LAM_RANGE),
-         "digit": index_box("test digit", digit, artefacts.test_digits()[0].shape[0])},
+         "digit": index_box("test digit", digit, cache.test_digits()[0].shape[0])},
         initial={"lam": lam, "digit": digit},
     )  # fmt: skip

@@ -18,14 +18,14 @@ from matplotlib.patches import Ellipse
 from .._checks import nonneg_int
 from ..plotting.vae import plot_balls, show_digits
 from ..vae import kl_per_dim
-from . import artefacts
+from . import cache
 from .control import LiveControl, choice_slider, finite, float_slider, index_box
 
 N_BALLS = 200  # test digits drawn as balls (plot_balls draws one patch each: ~1 ms apiece)
 LIM = 6.0  # half-width of the latent window (the chapter's)
 
 
-# The library calls of this chapter, in one place (issue 16 renames them: update here).
+# The library calls of this chapter, in one place.
 @torch.no_grad()
 def _encode(model, y):
     """(mu (N, 2), sigma (N, 2)) of the balls of images y (N, 1, 28, 28)."""
@@ -40,12 +40,12 @@ def _decode(model, z):
 
 def _check(beta, z1, z2, digit) -> tuple[float, float, float, int]:
     b = finite("beta", beta)
-    match = [v for v in artefacts.VAE_BETAS if math.isclose(v, b, rel_tol=1e-9, abs_tol=1e-12)]
+    match = [v for v in cache.VAE_BETAS if math.isclose(v, b, rel_tol=1e-9, abs_tol=1e-12)]
     if not match:
-        raise ValueError(f"beta must be one of the trained {artefacts.VAE_BETAS}, got {beta!r}")
+        raise ValueError(f"beta must be one of the trained {cache.VAE_BETAS}, got {beta!r}")
     coords = [finite("z1", z1), finite("z2", z2)]
     digit = nonneg_int("digit", digit)
-    n = artefacts.test_digits()[0].shape[0]
+    n = cache.test_digits()[0].shape[0]
     if digit >= n:
         raise ValueError(f"digit must be in [0, {n}), got {digit}")
     return match[0], coords[0], coords[1], digit
@@ -70,8 +70,8 @@ def vae_explorer(
     prior (nats), and how many radii z lies from the centre.
     """
     beta, z1, z2, digit = _check(beta, z1, z2, digit)
-    model = artefacts.vae_models()[beta]
-    x_test, labels = artefacts.test_digits()
+    model = cache.vae_models()[beta]
+    x_test, labels = cache.test_digits()
     mu, sigma, kl = _encode(model, x_test[:N_BALLS])
     mu_d, sigma_d, kl_d = _encode(model, x_test[digit : digit + 1])
     z = torch.tensor([[z1, z2]], dtype=mu.dtype)
@@ -109,9 +109,9 @@ def chapter6(beta: float = 1.0, z1: float = 0.0, z2: float = 0.0, digit: int = 0
     beta, z1, z2, digit = _check(beta, z1, z2, digit)
     return LiveControl(
         vae_explorer,
-        {"beta": choice_slider("β", beta, artefacts.VAE_BETAS),
+        {"beta": choice_slider("β", beta, cache.VAE_BETAS),
          "z1": float_slider("z₁", z1, -LIM, LIM, 0.1),
          "z2": float_slider("z₂", z2, -LIM, LIM, 0.1),
-         "digit": index_box("test digit", digit, artefacts.test_digits()[0].shape[0])},
+         "digit": index_box("test digit", digit, cache.test_digits()[0].shape[0])},
         initial={"beta": beta, "z1": z1, "z2": z2, "digit": digit},
     )  # fmt: skip

@@ -9,8 +9,9 @@ from .active import active_set_cd
 from .adaptive import adaptive_fista
 from .coordinate import block_cd
 from .dictionary import learn_dictionary, normalize_columns
-from .energy import energy, shrink
-from .solvers import fista, ista, lipschitz
+from .energy import energy, lipschitz, shrink
+from .optimal import optimal_codes
+from .solvers import fista, ista
 
 __all__ = [
     "energy",
@@ -21,6 +22,7 @@ __all__ = [
     "adaptive_fista",
     "block_cd",
     "active_set_cd",
+    "optimal_codes",
     "learn_dictionary",
     "normalize_columns",
 ]

@@ -58,11 +58,12 @@ def active_set_cd(
     y: torch.Tensor,
     W: torch.Tensor,
     lam: float,
+    *,
     tol: float = 1e-4,
     max_sweeps: int = 1000,
     z0: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    r"""Minimize :math:`E(z, y) = \|y - Wz\|^2 + \lambda\|z\|_1` by active-set coordinate descent.
+    r"""Minimize :math:`E(z, y) = \|y - Wz\|^2 + \lambda\|z\|_1` by active-set coordinate descent (``tol``: relative duality gap).
 
     Same problem and conventions as :func:`latentebm.sparse.fista`, solved on the CPU to a
     certified accuracy (there is no iteration count shared by the signals: each stops on its own).

@@ -50,13 +50,14 @@ def block_cd(
     W: torch.Tensor,
     lam: float,
     n_epochs: int = 50,
+    *,
     tol: float | None = None,
     z0: torch.Tensor | None = None,
     history: bool = False,
     block_size: int = 16,
     inner: int = 3,
 ):
-    r"""Minimize :math:`E(z, y) = \|y - Wz\|^2 + \lambda\|z\|_1` by block coordinate descent.
+    r"""Minimize :math:`E(z, y) = \|y - Wz\|^2 + \lambda\|z\|_1` by block coordinate descent (``tol``: relative change of z per epoch).
 
     Same problem, conventions and returns as :func:`latentebm.sparse.fista`, counted in epochs (one
     pass over all blocks of atoms) instead of iterations; see the module docstring for the update.

@@ -3,20 +3,26 @@ r"""Dictionary learning: minimize :math:`\sum_k \min_z \|y_k - Wz\|^2 + \lambda\
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import as_tensor, nonneg, nonneg_int, positive, positive_int, same_device_dtype
+from .._checks import as_tensor, nonneg, positive, positive_int, same_device_dtype
 from .._checks import generator as check_generator
-from .energy import energy
-from .solvers import fista
+from .energy import energy_unchecked
+from .solvers import fista, solve_unchecked
 
 
 def normalize_columns(W: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     """Return ``W`` with every column scaled to unit L2 norm (all-zero columns stay zero)."""
     W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
-    return W / W.norm(dim=0, keepdim=True).clamp_min(positive("eps", eps))
+    return _unit_columns(W, positive("eps", eps))
+
+
+def _unit_columns(W: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
+    """:func:`normalize_columns` of a checked W, for the learning loop."""
+    return W / W.norm(dim=0, keepdim=True).clamp_min(eps)
 
 
 _MEMORY = 0.8  # forgetting factor of the running statistics (memory of ~5 minibatches)
@@ -35,13 +41,17 @@ def _update_atoms(W, A, Bs, normalize):
     return W
 
 
-@torch.no_grad()  # a Y or W0 with requires_grad must not grow a graph over every minibatch
+_PATIENCE = 10  # epochs without a relative improvement above tol before learning stops
+
+
+@torch.no_grad()  # a y or W0 with requires_grad must not grow a graph over every minibatch
 def learn_dictionary(
-    Y: torch.Tensor,
+    y: torch.Tensor,
     n_atoms: int,
     lam: float,
     *,
-    n_epochs: int = 20,
+    n_epochs: int = 500,
+    tol: float | None = 1e-4,
     batch_size: int = 256,
     n_iter: int = 50,
     W0: torch.Tensor | None = None,
@@ -49,13 +59,13 @@ def learn_dictionary(
     resample_dead: bool = True,
     generator: torch.Generator | None = None,
     progress: bool = True,
-    return_history: bool = False,
+    history: bool = False,
 ):
-    r"""Learn a dictionary W for sparse coding by alternating inference and a dictionary step.
+    r"""Learn a dictionary W for sparse coding by alternating inference and a dictionary step (``tol``: relative improvement of the mean energy).
 
     Minimizes :math:`\frac1N\sum_k \min_{z_k}\|y_k - Wz_k\|^2 + \lambda\|z_k\|_1` subject to
-    :math:`\|W_{:,j}\|_2 = 1`. For each minibatch: (1) infer the codes Z with :func:`fista`
-    (W fixed); (2) fold the batch into running averages :math:`A \approx \langle zz^\top\rangle`,
+    :math:`\|W_{:,j}\|_2 = 1`. For each minibatch: (1) infer the codes z with FISTA (W fixed);
+    (2) fold the batch into running averages :math:`A \approx \langle zz^\top\rangle`,
     :math:`B \approx \langle yz^\top\rangle` that forget old batches geometrically, and minimize
     the quadratic :math:`\langle\|y - Wz\|^2\rangle = \mathrm{tr}(W^\top WA) - 2\mathrm{tr}(W^\top B)
     + \text{const}` by one pass of exact block-coordinate descent over the columns (online
@@ -63,16 +73,28 @@ def learn_dictionary(
     to unit norm, as the lecture prescribes, so that W cannot grow while z shrinks to zero
     (``normalize=False`` is the book's ablation of exactly that).
 
+    By default it runs until it has converged: it stops once the mean energy of an epoch has not
+    improved on the best one by more than ``tol`` (relative) for 10 epochs in a row, and warns
+    (``RuntimeWarning``) if ``n_epochs`` epochs end before that. ``tol=None`` runs exactly
+    ``n_epochs`` epochs, silently. (The energy of one epoch is noisy, as its minibatches are
+    coded with a dictionary that moves; hence the patience of 10 epochs, which scikit-learn's
+    ``MiniBatchDictionaryLearning`` also uses.)
+
     Parameters
     ----------
-    Y : Tensor of shape (N, n)
+    y : Tensor of shape (N, n)
         Training signals, one per row.
     n_atoms : int
         Number of atoms m.
     lam : float >= 0
         Sparsity weight of the energy.
-    n_epochs, batch_size : int
-        Passes over the data and minibatch size.
+    n_epochs : int
+        Maximum number of passes over the data (with ``tol=None``: the number of passes).
+    tol : float, optional
+        Stop once the mean energy of the last 10 epochs has improved on the best one before by
+        at most ``tol`` (relative); None: never stop early.
+    batch_size : int
+        Minibatch size.
     n_iter : int
         FISTA iterations per minibatch.
     W0 : Tensor of shape (n, n_atoms), optional
@@ -85,33 +107,35 @@ def learn_dictionary(
         Source of randomness (initialization, shuffling) for reproducible runs.
     progress : bool
         Show a tqdm progress bar.
-    return_history : bool
+    history : bool
         Also return per-epoch means of the energy, of :math:`\|z\|_1` and of the column norms.
 
     Returns
     -------
     W : Tensor of shape (n, n_atoms)
-    history : dict of lists, only with ``return_history=True``
-        Keys ``"energy"``, ``"l1"``, ``"atom_norm"`` (one entry per epoch).
+    history : dict of lists, only with ``history=True``
+        Keys ``"energy"``, ``"l1"``, ``"atom_norm"`` (one entry per epoch run).
 
     References
     ----------
     Olshausen & Field (1996); Mairal, Bach, Ponce & Sapiro (2009), "Online dictionary learning
     for sparse coding"; the book's chapter "Sparse coding".
     """
-    Y = as_tensor("Y", Y, ndims=(2,), shape_doc="(N, n)")
+    y = as_tensor("y", y, ndims=(2,), shape_doc="(N, n)")
     n_atoms = positive_int("n_atoms", n_atoms)
     lam = nonneg("lam", lam)
     n_epochs = positive_int("n_epochs", n_epochs)
+    if tol is not None:
+        tol = nonneg("tol", tol)
     batch_size = positive_int("batch_size", batch_size)
     n_iter = positive_int("n_iter", n_iter)
     gen = check_generator("generator", generator) or torch.Generator().manual_seed(0)
-    N, n = Y.shape
+    N, n = y.shape
     if W0 is None:
-        W = torch.randn(n, n_atoms, generator=gen, dtype=Y.dtype).to(Y.device)
+        W = torch.randn(n, n_atoms, generator=gen, dtype=y.dtype).to(y.device)
     else:
         W = as_tensor("W0", W0, ndims=(2,), shape_doc=f"({n}, {n_atoms})")
-        same_device_dtype("Y", Y, W0=W)
+        same_device_dtype("y", y, W0=W)
         if W.shape != (n, n_atoms):
             raise ValueError(f"W0 must have shape ({n}, {n_atoms}), got {tuple(W.shape)}")
         W = W.clone()
@@ -121,47 +145,66 @@ def learn_dictionary(
     A = W.new_zeros(n_atoms, n_atoms)  # running mean of z z^T   (m, m)
     Bs = W.new_zeros(n, n_atoms)  # running mean of y z^T         (n, m)
     step = 0
+    best, since_best = math.inf, 0  # the convergence test (tol)
     bar = tqdm(range(n_epochs), disable=not progress, desc="dictionary", leave=False)
     for _ in bar:
-        perm = torch.randperm(N, generator=gen).to(Y.device)
+        perm = torch.randperm(N, generator=gen).to(y.device)
         e_sum = l1_sum = 0.0
         for start in range(0, N, batch_size):
-            Yb = Y[perm[start : start + batch_size]]  # (B, n)
-            B = Yb.shape[0]
-            Z = fista(Yb, W, lam, n_iter=n_iter)  # (B, m)
-            e_sum += float(energy(Yb, W, Z, lam).sum())
-            l1_sum += float(Z.abs().sum())
+            yb = y[perm[start : start + batch_size]]  # (B, n)
+            B = yb.shape[0]
+            z = solve_unchecked(yb, W, lam, n_iter)[0]  # FISTA, (B, m)
+            e_sum += float(energy_unchecked(yb, W, z, lam).sum())
+            l1_sum += float(z.abs().sum())
             # Online statistics (Mairal et al. 2009): the dictionary step minimizes the average
             # quadratic loss of all codes seen so far, tr(W^T W A) - 2 tr(W^T Bs); old batches,
-            # coded with an older W, are forgotten geometrically (memory of ~100 batches).
+            # coded with an older W, are forgotten geometrically (memory of ~5 batches).
             beta = min(1.0 - 1.0 / (step + 1), _MEMORY)
             step += 1
-            A.mul_(beta).add_(Z.T @ Z, alpha=(1 - beta) / B)
-            Bs.mul_(beta).add_(Yb.T @ Z, alpha=(1 - beta) / B)
+            A.mul_(beta).add_(z.T @ z, alpha=(1 - beta) / B)
+            Bs.mul_(beta).add_(yb.T @ z, alpha=(1 - beta) / B)
             W = _update_atoms(W, A, Bs, normalize)
             if resample_dead:
-                dead = (Z != 0).sum(0) == 0  # atoms no signal of this batch used
+                dead = (z != 0).sum(0) == 0  # atoms no signal of this batch used
                 if dead.any():
                     k = int(dead.sum())
-                    R = Yb - Z @ W.T  # (B, n) residual
-                    pick = torch.randint(0, B, (k,), generator=gen).to(Y.device)
-                    W[:, dead] = normalize_columns(R[pick].T + 1e-6)
+                    R = yb - z @ W.T  # (B, n) residual
+                    pick = torch.randint(0, B, (k,), generator=gen).to(y.device)
+                    W[:, dead] = _unit_columns(R[pick].T + 1e-6)
                     A[dead, :] = 0
                     A[:, dead] = 0
                     Bs[:, dead] = 0
         if not math.isfinite(e_sum):
             raise ValueError(
                 f"learn_dictionary diverged in epoch {len(hist['energy']) + 1} (non-finite "
-                f"energy): Y's scale ({float(Y.abs().max()):.3g}) or lam={lam:g} is extreme"
+                f"energy): y's scale ({float(y.abs().max()):.3g}) or lam={lam:g} is extreme"
             )
         hist["energy"].append(e_sum / N)
         hist["l1"].append(l1_sum / N)
         hist["atom_norm"].append(float(W.norm(dim=0).mean()))
         bar.set_postfix(energy=f"{e_sum / N:.4g}")
-    return (W, hist) if return_history else W
+        if tol is not None:
+            if e_sum / N < best * (1 - tol):
+                best, since_best = e_sum / N, 0
+            else:
+                since_best += 1
+            if since_best >= _PATIENCE:
+                break
+    if tol is not None and since_best < _PATIENCE:
+        recent = hist["energy"][-_PATIENCE - 1 :]
+        fall = (recent[0] - recent[-1]) / abs(recent[-1]) if recent[-1] else 0.0
+        warnings.warn(
+            f"learn_dictionary: n_epochs={n_epochs} epochs ended before the energy settled (it "
+            f"fell by {fall:.2g}, relative, over the last {len(recent) - 1} epochs; tol={tol:g}): "
+            "the dictionary may not have converged; raise n_epochs, or pass tol=None for a "
+            "fixed number of epochs",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return (W, hist) if history else W
 
 
-def code_quality(Y: torch.Tensor, W: torch.Tensor, lam: float, n_iter: int = 200) -> dict:
+def code_quality(y: torch.Tensor, W: torch.Tensor, lam: float, *, n_iter: int = 200) -> dict:
     r"""How well a dictionary codes held-out signals: sparsity, reconstruction error and energy.
 
     Infers :math:`z_k = \arg\min_z \|y_k - Wz\|^2 + \lambda\|z\|_1` with ``n_iter`` FISTA
@@ -169,7 +212,7 @@ def code_quality(Y: torch.Tensor, W: torch.Tensor, lam: float, n_iter: int = 200
 
     Parameters
     ----------
-    Y : Tensor of shape (N, n)
+    y : Tensor of shape (N, n)
         Held-out signals, one per row.
     W : Tensor of shape (n, m)
         Dictionary.
@@ -182,117 +225,19 @@ def code_quality(Y: torch.Tensor, W: torch.Tensor, lam: float, n_iter: int = 200
     dict with floats ``"rel_error"`` (mean of :math:`\|y - Wz\|/\|y\|`), ``"mean_nnz"`` (mean number
     of non-zero code components) and ``"energy"`` (mean energy).
     """
-    Y = as_tensor("Y", Y, ndims=(2,), shape_doc="(N, n)")
+    y = as_tensor("y", y, ndims=(2,), shape_doc="(N, n)")
     W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
-    if Y.shape[1] != W.shape[0]:
-        raise ValueError(f"Y must have shape (N, {W.shape[0]}) to match W, got {tuple(Y.shape)}")
+    if y.shape[1] != W.shape[0]:
+        raise ValueError(f"y must have shape (N, {W.shape[0]}) to match W, got {tuple(y.shape)}")
     lam, n_iter = nonneg("lam", lam), positive_int("n_iter", n_iter)
-    Y64, W64 = Y.double(), W.to(Y.device).double()
-    Z = fista(Y64, W64, lam, n_iter=n_iter)  # (N, m)
-    rel = (Y64 - Z @ W64.T).norm(dim=1) / Y64.norm(dim=1).clamp_min(1e-12)
+    y64, W64 = y.double(), W.to(y.device).double()
+    z = fista(y64, W64, lam, n_iter=n_iter)  # (N, m)
+    rel = (y64 - z @ W64.T).norm(dim=1) / y64.norm(dim=1).clamp_min(1e-12)
     return {
         "rel_error": float(rel.mean()),
-        "mean_nnz": float((Z != 0).sum(1).double().mean()),
-        "energy": float(energy(Y64, W64, Z, lam).mean()),
+        "mean_nnz": float((z != 0).sum(1).double().mean()),
+        "energy": float(energy_unchecked(y64, W64, z, lam).mean()),
     }
-
-
-def dictionary_checkpoint(
-    Y: torch.Tensor,
-    Y_test: torch.Tensor,
-    n_atoms: int,
-    lam: float,
-    *,
-    n_epochs: int = 5,
-    batch_size: int = 256,
-    n_iter: int = 50,
-    seed: int = 0,
-    n_eval: int = 2000,
-    eval_iter: int = 200,
-    progress: bool = False,
-) -> dict:
-    r"""Learn a dictionary (:func:`learn_dictionary`) and measure it (:func:`code_quality`).
-
-    The recipe of ``scripts/train_sparse_dictionaries.py``, and what the chapters call when a
-    committed checkpoint is missing.
-
-    Parameters
-    ----------
-    Y : Tensor of shape (N, n), training signals; Y_test : Tensor of shape (N', n), held-out.
-    n_atoms, lam, n_epochs, batch_size, n_iter : see :func:`learn_dictionary`.
-    seed : int, seeds the generator of :func:`learn_dictionary`.
-    n_eval, eval_iter : quality is measured on ``Y_test[:n_eval]`` with ``eval_iter`` FISTA steps.
-
-    Returns
-    -------
-    dict with ``"W"`` (n, n_atoms) float32 unit-norm columns, the settings, and the quality
-    numbers ``"test_rel_error"``, ``"test_mean_nnz"``, ``"test_energy"``, and
-    ``"history_energy"`` (mean training energy per epoch).
-    """
-    seed = nonneg_int("seed", seed)
-    n_eval, eval_iter = positive_int("n_eval", n_eval), positive_int("eval_iter", eval_iter)
-    Y_test = as_tensor("Y_test", Y_test, ndims=(2,), shape_doc="(N', n)")
-    W, hist = learn_dictionary(
-        Y,
-        n_atoms,
-        lam,
-        n_epochs=n_epochs,
-        batch_size=batch_size,
-        n_iter=n_iter,
-        generator=torch.Generator().manual_seed(seed),
-        progress=progress,
-        return_history=True,
-    )
-    W = W.float().contiguous()
-    q = code_quality(Y_test[:n_eval], W, lam, n_iter=eval_iter)
-    return {
-        "W": W,
-        "lam": float(lam),
-        "n_epochs": int(n_epochs),
-        "seed": int(seed),
-        "n_train": int(Y.shape[0]),
-        "batch_size": int(batch_size),
-        "n_iter": int(n_iter),
-        "n_eval": int(min(n_eval, Y_test.shape[0])),
-        "eval_iter": int(eval_iter),
-        "test_rel_error": q["rel_error"],
-        "test_mean_nnz": q["mean_nnz"],
-        "test_energy": q["energy"],
-        "history_energy": [float(e) for e in hist["energy"]],
-    }
-
-
-def training_signals(name: str, n: int | None = None) -> torch.Tensor:
-    """The book's training sets for dictionaries, as rows: ``"mnist"`` (N, 784) raw digits in
-    [0, 1] (the first ``n`` of the 60k training digits), or ``"patches"`` (N, 144) whitened 12x12
-    natural-image patches (``n`` of them, default 60000, seed 0)."""
-    from ..data import mnist, natural_patches
-
-    if n is not None:
-        n = positive_int("n", n)
-    if name == "mnist":
-        x, _ = mnist("train")
-        x = x[:n] if n else x
-        return x.reshape(len(x), -1)
-    if name == "patches":
-        return natural_patches(n or 60000, size=12, whiten=True, seed=0)
-    raise ValueError(f"name must be 'mnist' or 'patches', got {name!r}")
-
-
-def held_out_signals(name: str, n: int | None = None) -> torch.Tensor:
-    """Held-out signals matching :func:`training_signals`: the MNIST test digits, or 5000 patches
-    at other random positions (seed 1) of the same photographs; the first ``n`` of them."""
-    from ..data import mnist, natural_patches
-
-    if n is not None:
-        n = positive_int("n", n)
-    if name == "mnist":
-        x, _ = mnist("test")
-        x = x[:n] if n else x
-        return x.reshape(len(x), -1)
-    if name == "patches":
-        return natural_patches(5000, size=12, whiten=True, seed=1)[:n]
-    raise ValueError(f"name must be 'mnist' or 'patches', got {name!r}")
 
 
 def atom_statistics(W: torch.Tensor, shape: tuple[int, int], radius: float | None = None) -> dict:

@@ -1,4 +1,8 @@
-"""The sparse-coding energy and its proximal operator (shrinkage)."""
+r"""The sparse-coding energy, its curvature :math:`L = \|W\|_2^2` and its proximal operator (shrinkage).
+
+Also what every sparse solver shares: the one validation of a problem (``check_problem``), the
+exact rescaling of extreme inputs, and the reports of a run that diverged.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from collections.abc import Callable
 
 import torch
 
-from .._checks import as_tensor, nonneg, same_device_dtype
+from .._checks import as_tensor, choice, nonneg, positive_int, same_device_dtype
+from .._linalg import METHODS, top_eigenvalue
 
 # Scale. The Lasso is homogeneous: with y = s_y y', W = s_W W' and lam' = lam / (s_y s_W), the
 # minimizer is z = (s_y / s_W) z'. The solvers that rescale (``problem_scales``) bring the largest
@@ -120,6 +125,60 @@ def energy_unchecked(
     return residual.pow(2).sum(1) + lam * z2.abs().sum(1)
 
 
+def lipschitz(
+    W: torch.Tensor, *, tol: float = 1e-6, max_iter: int = 1000, method: str = "auto"
+) -> float:
+    r"""Largest eigenvalue of :math:`W^\top W` (= :math:`\|W\|_2^2`): the solvers' curvature L.
+
+    This is the Lipschitz constant of the gradient of :math:`\tfrac12\|y - Wz\|^2` (the lecture's
+    L); our energy has no 1/2, so the solvers step by :math:`1/(2L)` (see
+    :mod:`latentebm.sparse.solvers`). Both methods work on the smaller of the two Gram matrices
+    (m x m or n x n) and are deterministic.
+
+    Parameters
+    ----------
+    W : Tensor of shape (n, m)
+    tol : float
+        Relative tolerance of the power iteration: it stops when the Rayleigh quotient changes by
+        less than ``tol`` (it approaches the eigenvalue from below).
+    max_iter : int
+        Maximum number of power iterations.
+    method : {"auto", "eigh", "power"}
+        ``"eigh"``: exact symmetric eigensolver (``torch.linalg.eigvalsh``), accurate to rounding;
+        ``"power"``: power iteration from a fixed start vector; ``"auto"`` (default): ``"eigh"``
+        when the Gram matrix is at most 512 x 512 and ``tol < 1e-4`` (where it is the cheaper of
+        the two), else ``"power"``.
+
+    Returns
+    -------
+    float
+    """
+    W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
+    tol, max_iter = nonneg("tol", tol), positive_int("max_iter", max_iter)
+    method = choice("method", method, METHODS)
+    return lipschitz_unchecked(W, tol, max_iter, method)
+
+
+def lipschitz_unchecked(
+    W: torch.Tensor, tol: float = 1e-6, max_iter: int = 1000, method: str = "auto"
+) -> float:
+    """:func:`lipschitz` of a checked W (n, m)."""
+    n, m = W.shape
+    # An extreme W is rescaled by a power of two (exact): its Gram matrix would over/underflow.
+    s = pow2_scale(float(W.detach().abs().amax()), W.dtype)
+    Ws = W / s if s != 1.0 else W
+    L = top_eigenvalue(Ws.T @ Ws if m <= n else Ws @ Ws.T, tol, max_iter, method)
+    try:
+        out = L * s * s
+    except OverflowError:
+        out = math.inf
+    if math.isinf(out):
+        raise ValueError(
+            f"W is too large: ||W||_2^2 = {L:.6g} * 2^{2 * math.log2(s):.0f} overflows"
+        )
+    return out
+
+
 def max_threshold(x: torch.Tensor, threshold: float) -> float:
     """A shrinkage threshold clamped to the dtype's largest value (the same result: shrinking any
     representable number by it gives 0), so that a huge ``lam`` is not refused by ``softshrink``."""
@@ -143,10 +202,8 @@ def warn_if_energy_rose(
 
 
 def lipschitz_text(W: torch.Tensor) -> str:
-    from .solvers import lipschitz
-
     try:
-        return f"lipschitz(W) = {lipschitz(W):.6g}"
+        return f"lipschitz(W) = {lipschitz_unchecked(W):.6g}"
     except ValueError:
         return "lipschitz(W) overflows"
 
@@ -183,12 +240,18 @@ def shrink(x: torch.Tensor, threshold) -> torch.Tensor:
             )
         if not bool((threshold >= 0).all()):  # NaN fails this test too
             raise ValueError("threshold must be >= 0 (and not NaN)")
-        return torch.sign(x) * torch.clamp(x.abs() - threshold, min=0)
+        return shrink_unchecked(x, threshold)
     if isinstance(threshold, torch.Tensor):
         # A 0-d / 1-element tensor threshold keeps autograd (LISTA learns it).
         if not bool((threshold >= 0).all()):
             raise ValueError("threshold must be >= 0 (and not NaN)")
-        return torch.sign(x) * torch.clamp(x.abs() - threshold.reshape(()), min=0)
+        return shrink_unchecked(x, threshold.reshape(()))
     threshold = nonneg("threshold", threshold)
     # x - clamp(x, -t, t) is soft thresholding with one fused pass and no sign().
     return x - torch.clamp(x, -threshold, threshold)
+
+
+def shrink_unchecked(x: torch.Tensor, threshold: torch.Tensor) -> torch.Tensor:
+    """:func:`shrink` by a checked tensor threshold (>= 0, broadcasting against x), differentiable
+    in both: what LISTA's iterations run."""
+    return torch.sign(x) * torch.clamp(x.abs() - threshold, min=0)

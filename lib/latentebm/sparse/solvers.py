@@ -2,10 +2,11 @@ r"""Inference in sparse coding: ISTA and FISTA minimize :math:`\|y - Wz\|^2 + \l
 
 The constant, once and for all
 ------------------------------
-``lipschitz(W)`` returns :math:`L = \|W\|_2^2`, the largest eigenvalue of :math:`W^\top W`: the
-Lipschitz constant of the gradient of :math:`\tfrac12\|y - Wz\|^2` (the lecture's L). Our energy has
-no 1/2, so its smooth part has gradient :math:`2W^\top(Wz - y)` with Lipschitz constant 2L, and the
-proximal-gradient step of size 1/(2L) reads
+``lipschitz(W)`` (:mod:`latentebm.sparse.energy`) returns :math:`L = \|W\|_2^2`, the largest
+eigenvalue of :math:`W^\top W`: the Lipschitz constant of the gradient of
+:math:`\tfrac12\|y - Wz\|^2` (the lecture's L). Our energy has no 1/2, so its smooth part has
+gradient :math:`2W^\top(Wz - y)` with Lipschitz constant 2L, and the proximal-gradient step of size
+1/(2L) reads
 
 .. math:: z \leftarrow \mathrm{shrink}_{\lambda/(2L)}\big(z - \tfrac1L W^\top(Wz - y)\big).
 
@@ -26,105 +27,26 @@ Float32 iterates reach float64-quality energies (relative gap ~1e-12 in the benc
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
-from .._checks import all_finite, as_tensor, nonneg, positive, positive_int
+from .._checks import all_finite, nonneg, positive, positive_int
+from .._linalg import top_eigenvalue
 from .energy import (
     check_problem,
     diverged,
     energy_unchecked,
     lipschitz_text,
     max_threshold,
-    pow2_scale,
     problem_scales,
     warn_if_energy_rose,
 )
 
-# Up to this size an exact symmetric eigensolver beats the power iteration (measured on a 2-core
-# CPU: 1.7 ms for a 256 x 256 Gram matrix against ~5 ms of power iteration to 1e-6).
-_EIGH_MAX = 512
-_METHODS = ("auto", "eigh", "power")
-
-
-def lipschitz(
-    W: torch.Tensor, tol: float = 1e-6, max_iter: int = 1000, method: str = "auto"
-) -> float:
-    r"""Largest eigenvalue of :math:`W^\top W` (= :math:`\|W\|_2^2`).
-
-    This is the Lipschitz constant of the gradient of :math:`\tfrac12\|y - Wz\|^2`; see the module
-    docstring for how the solvers use it. Both methods work on the smaller of the two Gram
-    matrices (m x m or n x n) and are deterministic.
-
-    Parameters
-    ----------
-    W : Tensor of shape (n, m)
-    tol : float
-        Relative tolerance of the power iteration: it stops when the Rayleigh quotient changes by
-        less than ``tol`` (it approaches the eigenvalue from below).
-    max_iter : int
-        Maximum number of power iterations.
-    method : {"auto", "eigh", "power"}
-        ``"eigh"``: exact symmetric eigensolver (``torch.linalg.eigvalsh``), accurate to rounding;
-        ``"power"``: power iteration from a fixed start vector; ``"auto"`` (default): ``"eigh"``
-        when the Gram matrix is at most 512 x 512 and ``tol < 1e-4`` (where it is the cheaper of
-        the two), else ``"power"``.
-
-    Returns
-    -------
-    float
-    """
-    W = as_tensor("W", W, ndims=(2,), shape_doc="(n, m)")
-    n, m = W.shape
-    # An extreme W is rescaled by a power of two (exact): its Gram matrix would over/underflow.
-    s = pow2_scale(float(W.detach().abs().amax()), W.dtype)
-    Ws = W / s if s != 1.0 else W
-    L = _top_eigenvalue(Ws.T @ Ws if m <= n else Ws @ Ws.T, tol, max_iter, method)
-    try:
-        out = L * s * s
-    except OverflowError:
-        out = math.inf
-    if math.isinf(out):
-        raise ValueError(
-            f"W is too large: ||W||_2^2 = {L:.6g} * 2^{2 * math.log2(s):.0f} overflows"
-        )
-    return out
-
-
-def _top_eigenvalue(G: torch.Tensor, tol: float, max_iter: int, method: str) -> float:
-    """Largest eigenvalue of a symmetric positive semi-definite matrix G (k, k)."""
-    tol = nonneg("tol", tol)
-    max_iter = positive_int("max_iter", max_iter)
-    if method not in _METHODS:
-        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
-    k = G.shape[0]
-    if method == "eigh" or (method == "auto" and k <= _EIGH_MAX and tol < 1e-4):
-        return max(float(torch.linalg.eigvalsh(G)[-1]), 0.0)
-    gen = torch.Generator().manual_seed(0)
-    v = torch.randn(k, generator=gen, dtype=torch.float64).to(G)  # fixed start: deterministic
-    v = v / v.norm()
-    est = 0.0
-    for i in range(max_iter):
-        Gv = G @ v
-        new = float(v @ Gv)  # Rayleigh quotient, increases towards lambda_max
-        norm = Gv.norm()
-        if norm == 0:
-            return 0.0
-        v = Gv / norm
-        if i > 0 and abs(new - est) <= tol * abs(new):
-            est = new
-            break
-        est = new
-    # The last normalized iterate gives a slightly better (still lower) estimate.
-    return max(est, float(v @ (G @ v)))
-
 
 @torch.no_grad()  # an argmin: the codes are not differentiated through the iterations
 def _solve(y, W, lam, n_iter, tol, z0, history, L, check_every, name, momentum, restart):
-    """The public face of :func:`ista` and :func:`fista`: validate once, rescale an extreme problem
-    exactly, run :func:`_proximal_gradient`, refuse a diverged result, undo the rescaling."""
+    """The public face of :func:`ista` and :func:`fista`: validate once, run
+    :func:`solve_unchecked`, refuse a diverged result, warn about a step beyond the limit."""
     y2, W, z2, unbatched = check_problem(y, W, z0, z_name="z0", scale="any")
     lam = nonneg("lam", lam)
     n_iter = positive_int("n_iter", n_iter)
@@ -132,31 +54,44 @@ def _solve(y, W, lam, n_iter, tol, z0, history, L, check_every, name, momentum, 
     if tol is not None:
         tol = nonneg("tol", tol)
     L_user = None if L is None else positive("L", L)
-    W_user = W
+    z, energies = solve_unchecked(
+        y2, W, lam, n_iter, tol, z2, history, L_user, momentum, restart, check_every
+    )
+    if not all_finite(z):
+        raise diverged(name, f"within {n_iter} iterations", L_user, W)
+    if L_user is not None:  # a step beyond the stability limit can grow without overflowing
+        z_start = y2.new_zeros(z.shape) if z2 is None else z2
+        e0 = energies[0] if history else energy_unchecked(y2, W, z_start, lam)
+        e1 = energies[-1] if history else energy_unchecked(y2, W, z, lam)
+        true_L = lambda: lipschitz_text(W)  # noqa: E731
+        warn_if_energy_rose(name, e0, e1, L_user, true_L, stacklevel=4)  # the caller of ista
+    out = z[0] if unbatched else z
+    if history:
+        return out, (energies[:, 0] if unbatched else energies)
+    return out
+
+
+def solve_unchecked(
+    y2, W, lam, n_iter, tol=None, z2=None, history=False, L=None, momentum=True, restart=True,
+    check_every=10,
+):  # fmt: skip
+    """ISTA or FISTA on a checked problem (y2 (N, n), W (n, m), z2 (N, m) or None), for the
+    library's loops: an extreme problem is rescaled exactly (see :mod:`latentebm.sparse.energy`)
+    and solved by :func:`_proximal_gradient`. Returns the codes (N, m), possibly non-finite, and
+    with ``history`` their energies (T+1, N)."""
     sy, sW = problem_scales(y2, W)  # powers of two (1.0: unchanged), see latentebm.sparse.energy
     scaled = (sy, sW) != (1.0, 1.0)
     if scaled:
         y2, W, lam = y2 / sy, W / sW, lam / (sy * sW)
         z2 = None if z2 is None else z2 * (sW / sy)
-    L = None if L_user is None else L_user / sW**2
+    L = None if L is None else L / sW**2
     z, energies = _proximal_gradient(
         y2, W, lam, n_iter, tol, z2, history, L, momentum, restart, check_every
     )
-    if not all_finite(z):
-        raise diverged(name, f"within {n_iter} iterations", L_user, W_user)
-    if L_user is not None:  # a step beyond the stability limit can grow without overflowing
-        z_start = y2.new_zeros(z.shape) if z2 is None else z2
-        e0 = energies[0] if history else energy_unchecked(y2, W, z_start, lam)
-        e1 = energies[-1] if history else energy_unchecked(y2, W, z, lam)
-        true_L = lambda: lipschitz_text(W_user)  # noqa: E731
-        warn_if_energy_rose(name, e0, e1, L_user, true_L, stacklevel=4)  # the caller of ista
     if scaled:
         z = z * (sy / sW)
-    out = z[0] if unbatched else z
-    if history:
-        hist = energies * sy**2 if scaled else energies  # (T+1, N)
-        return out, (hist[:, 0] if unbatched else hist)
-    return out
+        energies = None if energies is None else energies * sy**2
+    return z, energies
 
 
 def _proximal_gradient(y2, W, lam, n_iter, tol, z, history, L, momentum, restart, check_every):
@@ -169,7 +104,7 @@ def _proximal_gradient(y2, W, lam, n_iter, tol, z, history, L, momentum, restart
     if L is None:
         # The Gram matrix the iteration needs anyway, when it is the smaller one.
         small = G if (gram_form and m <= n) else (W.T @ W if m <= n else W @ W.T)
-        L = _top_eigenvalue(small, 1e-6, 1000, "auto")
+        L = top_eigenvalue(small, 1e-6, 1000, "auto")
     if L == 0:
         raise ValueError("W is all zeros: the problem has no curvature (L = 0)")
     thr = max_threshold(W, lam / (2 * L))  # prox step 1/(2L) on lam*||z||_1 (module docstring)
@@ -225,15 +160,16 @@ def ista(
     W: torch.Tensor,
     lam: float,
     n_iter: int = 100,
+    *,
     tol: float | None = None,
     z0: torch.Tensor | None = None,
     history: bool = False,
     L: float | None = None,
     check_every: int = 10,
 ):
-    r"""ISTA: minimize :math:`E(z, y) = \|y - Wz\|^2 + \lambda\|z\|_1` over z by proximal gradient.
+    r"""ISTA: minimize :math:`E(z, y) = \|y - Wz\|^2 + \lambda\|z\|_1` over z (``tol``: relative change of z).
 
-    Each iteration is :math:`z \leftarrow \mathrm{shrink}_{\lambda/(2L)}(z - \tfrac1L W^\top(Wz - y))`
+    Proximal gradient descent: each iteration is :math:`z \leftarrow \mathrm{shrink}_{\lambda/(2L)}(z - \tfrac1L W^\top(Wz - y))`
     with :math:`L = \|W\|_2^2` (see the module docstring for the factor 2). The energy decreases
     monotonically and its gap to the minimum falls as O(1/k).
 
@@ -282,6 +218,7 @@ def fista(
     W: torch.Tensor,
     lam: float,
     n_iter: int = 100,
+    *,
     tol: float | None = None,
     z0: torch.Tensor | None = None,
     history: bool = False,
@@ -289,9 +226,9 @@ def fista(
     restart: bool = True,
     check_every: int = 10,
 ):
-    r"""FISTA: minimize :math:`E(z, y) = \|y - Wz\|^2 + \lambda\|z\|_1` over z, ISTA plus momentum.
+    r"""FISTA: minimize :math:`E(z, y) = \|y - Wz\|^2 + \lambda\|z\|_1` over z (``tol``: relative change of z).
 
-    The ISTA step is taken at an extrapolated point
+    ISTA plus momentum: the ISTA step is taken at an extrapolated point
     :math:`x_k = z_k + \frac{t_{k-1} - 1}{t_k}(z_k - z_{k-1})`,
     :math:`t_k = (1 + \sqrt{1 + 4t_{k-1}^2})/2`, which improves the rate to O(1/k²).
     With ``restart=True`` (default) the momentum of a signal is reset whenever it points uphill

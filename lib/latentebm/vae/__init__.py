@@ -2,11 +2,12 @@ r"""The variational auto-encoder: codes made noisy ("fuzzy balls") and tied to t
 
 Modules::
 
-    model   VAE(latent_dim, hidden): encode -> (mu, logvar), reparameterize, decode
+    model   VAE(latent_dim, hidden=...): encode -> (mu, logvar), reparameterize, decode
     loss    vae_loss (reconstruction + beta * KL, nats per image), kl_divergence, kl_per_dim,
             reconstruction_loss, energy (per-image free energy), active_dims
-    train   train_vae (Adam, records the balls), evaluate, record_balls, train_mnist_vae
-    chapter CHAPTER_MODELS (the chapter's checkpoints and their settings), load_chapter_model
+    train   train_vae (Adam, records the balls), evaluate, record_balls
+
+The chapter's trained models and their settings: :mod:`latentebm.chapters.ch6_vae`.
 """
 
 from .loss import (

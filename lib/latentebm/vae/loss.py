@@ -7,13 +7,14 @@ printed test loss.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import torch
 from torch.nn import functional as F
 
-from .._checks import FLOAT_DTYPES, as_tensor, nonneg, positive_int
+from .._checks import as_tensor, module, nonneg, positive_int
+from .._checks import generator as check_generator
+from .model import VAE, _mu_logvar
 
 
 class VAELoss(NamedTuple):
@@ -22,42 +23,6 @@ class VAELoss(NamedTuple):
     total: torch.Tensor
     reconstruction: torch.Tensor
     kl: torch.Tensor
-
-
-def _mu_logvar(mu, logvar):
-    """Check (mu, logvar) of shape (N, d): finite, and small enough that exp(logvar) and mu^2 do
-    not overflow (one read-back for all of it)."""
-    for name, x in (("mu", mu), ("logvar", logvar)):
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(
-                f"{name} must be a torch.Tensor of shape (N, d), got {type(x).__name__}"
-            )
-        if x.dtype not in FLOAT_DTYPES:
-            raise TypeError(f"{name} must be float32 or float64, got {x.dtype}")
-        if x.ndim != 2 or x.numel() == 0:
-            raise ValueError(f"{name} must have shape (N, d), got shape {tuple(x.shape)}")
-    if mu.shape != logvar.shape:
-        raise ValueError(
-            f"mu and logvar must have one shape: logvar must have the shape of mu "
-            f"{tuple(mu.shape)}, got {tuple(logvar.shape)}"
-        )
-    if mu.dtype != logvar.dtype or mu.device != logvar.device:
-        raise TypeError(
-            f"logvar is {logvar.dtype} on {logvar.device} but mu is {mu.dtype} on {mu.device}"
-        )
-    with torch.no_grad():  # max|mu|, min and max of logvar: NaN propagates through all three
-        mu_max, lv_min, lv_max = torch.stack([mu.abs().max(), logvar.min(), logvar.max()]).tolist()
-    top = math.log(torch.finfo(mu.dtype).max)  # exp overflows above it (88.7 in float32)
-    if not mu_max <= math.sqrt(torch.finfo(mu.dtype).max) / 2:
-        raise ValueError(
-            f"mu must be finite and small enough to square, got |mu| up to {mu_max:.4g}"
-        )
-    if not (lv_min > -math.inf and lv_max <= top - 1):
-        raise ValueError(
-            f"logvar must be finite and at most {top - 1:.4g} (exp(logvar) overflows "
-            f"{mu.dtype} above it), got values in [{lv_min:.4g}, {lv_max:.4g}]"
-        )
-    return mu, logvar
 
 
 def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -69,6 +34,11 @@ def kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     (minimal at :math:`\sigma_j = 1`) keeps the ball from shrinking to a point.
     """
     mu, logvar = _mu_logvar(mu, logvar)
+    return _kl_per_dim(mu, logvar)
+
+
+def _kl_per_dim(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """:func:`kl_per_dim` of checked (mu, logvar)."""
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)
 
 
@@ -93,6 +63,11 @@ def reconstruction_loss(y: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
         )
     if y2.min() < 0 or y2.max() > 1:
         raise ValueError("y must have values in [0, 1] (pixel intensities)")
+    return _reconstruction_loss(y2, logits)
+
+
+def _reconstruction_loss(y2: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """:func:`reconstruction_loss` of checked images y2 (N, n) and logits (N, n)."""
     return F.binary_cross_entropy_with_logits(logits, y2, reduction="none").sum(1)
 
 
@@ -124,6 +99,19 @@ def vae_loss(
     kl = kl_divergence(mu, logvar)  # (N,)
     if kl.shape != rec.shape:
         raise ValueError(f"mu has {kl.shape[0]} rows but y has {rec.shape[0]} images")
+    return _batch_means(rec, kl, beta)
+
+
+def vae_loss_unchecked(
+    y2: torch.Tensor, logits: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float
+) -> VAELoss:
+    """:func:`vae_loss` of checked images y2 (N, n), for the training loop."""
+    rec = _reconstruction_loss(y2, logits)  # (N,)
+    kl = _kl_per_dim(mu, logvar).sum(1)  # (N,)
+    return _batch_means(rec, kl, beta)
+
+
+def _batch_means(rec: torch.Tensor, kl: torch.Tensor, beta: float) -> VAELoss:
     rec, kl = rec.mean(), kl.mean()
     return VAELoss(rec + beta * kl, rec, kl)
 
@@ -132,6 +120,7 @@ def vae_loss(
 def energy(
     model,
     y: torch.Tensor,
+    *,
     beta: float = 1.0,
     n_samples: int = 16,
     generator: torch.Generator | None = None,
@@ -142,18 +131,21 @@ def energy(
     digits, high elsewhere. The expectation is a Monte-Carlo average over ``n_samples`` codes from
     each ball (``generator`` on the model's device makes it reproducible).
     """
-    from .model import VAE
-
-    if not isinstance(model, VAE):
-        raise TypeError(f"model must be a VAE, got {type(model).__name__}")
+    module("model", model, VAE)
     beta = nonneg("beta", beta)
     n_samples = positive_int("n_samples", n_samples)
-    mu, logvar = model.encode(y)
+    y2 = model.check_images(y)
+    if y2.min() < 0 or y2.max() > 1:
+        raise ValueError("y must have values in [0, 1] (pixel intensities)")
+    check_generator("generator", generator)
+    mu, logvar = _mu_logvar(*model.encode_unchecked(y2))
+    if generator is not None and generator.device.type != mu.device.type:
+        raise ValueError(f"generator is on {generator.device} but the model is on {mu.device}")
     rec = torch.zeros_like(mu[:, 0])  # (N,)
     for _ in range(n_samples):
-        z = model.reparameterize(mu, logvar, generator)
-        rec += reconstruction_loss(y, model.decode_logits(z))
-    return rec / n_samples + beta * kl_divergence(mu, logvar)
+        z = model.sample_unchecked(mu, logvar, generator)
+        rec += _reconstruction_loss(y2, model.decode_logits_unchecked(z))
+    return rec / n_samples + beta * _kl_per_dim(mu, logvar).sum(1)
 
 
 def active_dims(mu: torch.Tensor, logvar: torch.Tensor, threshold: float = 0.01) -> int:

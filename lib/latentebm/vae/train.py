@@ -7,21 +7,18 @@ import math
 import torch
 from tqdm.auto import tqdm
 
-from .._checks import as_tensor, choice, module, nonneg, optimizer_step, positive, positive_int
+from .._checks import choice, module, nonneg, optimizer_step, positive, positive_int
 from .._checks import generator as check_generator
-from .loss import kl_per_dim, reconstruction_loss, vae_loss
+from .loss import _kl_per_dim, _reconstruction_loss, vae_loss_unchecked
 from .model import VAE
 
 
 def _images(name: str, y, model) -> torch.Tensor:
-    """Images (N, n) or (N, C, H, W) with the model's n values per image, in [0, 1]."""
-    n = model.n_pixels
-    y = as_tensor(name, y, ndims=(2, 4), shape_doc=f"(N, {n}) or (N, C, H, W)")
-    if y[0].numel() != n:
-        raise ValueError(f"{name} must have {n} values per image, got shape {tuple(y.shape)}")
-    if float(y.min()) < 0 or float(y.max()) > 1:
+    """Images (N, n) or (N, C, H, W) with the model's n values per image, in [0, 1], as rows."""
+    y2 = model.check_images(y, name)  # (N, n)
+    if float(y2.min()) < 0 or float(y2.max()) > 1:
         raise ValueError(f"{name} must have values in [0, 1] (pixel intensities)")
-    return y
+    return y2
 
 
 def _device_generator(gen: torch.Generator, device: torch.device) -> torch.Generator:
@@ -34,6 +31,7 @@ def _device_generator(gen: torch.Generator, device: torch.device) -> torch.Gener
 def evaluate(
     model,
     y: torch.Tensor,
+    *,
     beta: float = 1.0,
     batch_size: int = 1000,
     generator: torch.Generator | None = None,
@@ -62,6 +60,12 @@ def evaluate(
     batch_size = positive_int("batch_size", batch_size)
     y = _images("y", y, model)
     gen = check_generator("generator", generator) or torch.Generator().manual_seed(0)
+    return _evaluate(model, y, beta, batch_size, gen)
+
+
+@torch.no_grad()
+def _evaluate(model, y, beta: float, batch_size: int, gen: torch.Generator) -> dict:
+    """:func:`evaluate` of checked images y (N, n) and settings."""
     param = next(model.parameters())
     noise = _device_generator(gen, param.device)
     was_training = model.training
@@ -69,10 +73,10 @@ def evaluate(
     rec = kl = mu_norm = sigma = 0.0
     kl_dims = None
     for start in range(0, y.shape[0], batch_size):
-        yb = y[start : start + batch_size].to(param.device, param.dtype)
-        logits, mu, logvar = model(yb, noise)
-        rec += float(reconstruction_loss(yb, logits).sum())
-        kd = kl_per_dim(mu, logvar)  # (B, d)
+        yb = y[start : start + batch_size].to(param.device, param.dtype)  # (B, n)
+        logits, mu, logvar = model.forward_unchecked(yb, noise)
+        rec += float(_reconstruction_loss(yb, logits).sum())
+        kd = _kl_per_dim(mu, logvar)  # (B, d)
         kl += float(kd.sum())
         kl_dims = kd.sum(0) if kl_dims is None else kl_dims + kd.sum(0)
         mu_norm += float(mu.norm(dim=1).sum())
@@ -93,9 +97,13 @@ def evaluate(
 def record_balls(model, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Centres and radii of the balls of images ``y``: ``(mu, sigma)``, each (N, d), on the CPU."""
     module("model", model, VAE)
-    y = _images("y", y, model)
+    return _record_balls(model, _images("y", y, model))
+
+
+@torch.no_grad()
+def _record_balls(model, y2: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     param = next(model.parameters())
-    mu, logvar = model.encode(y.to(param.device, param.dtype))
+    mu, logvar = model.encode_unchecked(y2.to(param.device, param.dtype))
     return mu.cpu(), torch.exp(0.5 * logvar).cpu()
 
 
@@ -175,7 +183,7 @@ def train_vae(
         for key in ("loss", "reconstruction", "kl", "mu_norm", "sigma"):
             hist["test_" + key] = []
     if track is not None:
-        hist["balls"] = [record_balls(model, track)]
+        hist["balls"] = [_record_balls(model, track)]
     N = y.shape[0]
     n_batches = (N + batch_size - 1) // batch_size
     bar = tqdm(total=n_epochs * n_batches, disable=not progress, desc=f"VAE beta={beta:g}")
@@ -191,12 +199,9 @@ def train_vae(
         perm = torch.randperm(N, generator=gen)
         total = 0.0
         for start in range(0, N, batch_size):
-            yb = y[perm[start : start + batch_size]].to(device, param.dtype)
-            try:
-                logits, mu, logvar = model(yb, noise)
-                loss = vae_loss(yb, logits, mu, logvar, beta).total
-            except ValueError as e:  # y was checked: a non-finite code or KL means divergence
-                raise diverged(epoch, start, str(e)) from None
+            yb = y[perm[start : start + batch_size]].to(device, param.dtype)  # (B, n)
+            logits, mu, logvar = model.forward_unchecked(yb, noise)
+            loss = vae_loss_unchecked(yb, logits, mu, logvar, beta).total
             opt.zero_grad(set_to_none=True)
             (loss * yb.shape[0] if reduction == "sum" else loss).backward()
             optimizer_step(opt, lambda why, e=epoch, s=start: diverged(e, s, why))
@@ -207,69 +212,12 @@ def train_vae(
             bar.update(1)
         hist["train_loss"].append(total / N)
         if y_test is not None:
-            stats = evaluate(model, y_test, beta)
+            stats = _evaluate(model, y_test, beta, 1000, torch.Generator().manual_seed(0))
             for key in ("loss", "reconstruction", "kl", "mu_norm", "sigma"):
                 hist["test_" + key].append(stats[key])
             bar.set_postfix(test_loss=f"{stats['loss']:.2f}")
         if track is not None:
-            hist["balls"].append(record_balls(model, track))
+            hist["balls"].append(_record_balls(model, track))
     bar.close()
     model.eval()
     return hist
-
-
-def train_mnist_vae(
-    latent_dim: int = 20,
-    hidden: int = 400,
-    beta: float = 1.0,
-    n_epochs: int = 10,
-    *,
-    n_train: int | None = None,
-    n_track: int = 500,
-    seed: int = 0,
-    device=None,
-    half: bool = True,
-    progress: bool = True,
-    reduction: str = "mean",
-) -> dict:
-    """Train a :class:`VAE` on MNIST (the first ``n_train`` of the 60k training digits) and
-    return its checkpoint dict (weights, settings, per-epoch test history, balls of the first
-    ``n_track`` test digits after every epoch, none if ``n_track = 0``; recording them uses no
-    randomness, so it does not change the training) — what ``scripts/train_vae.py`` commits and what the
-    chapter's ``load_or_train`` calls when a checkpoint is missing.
-    """
-    from ..data import mnist
-    from ..device import seed_everything
-    from .model import VAE
-
-    gen = seed_everything(seed)
-    y, _ = mnist("train")
-    y_test, _ = mnist("test")
-    if n_train is not None:
-        y = y[:n_train]
-    model = VAE(latent_dim, hidden).to(device)
-    hist = train_vae(
-        model,
-        y,
-        beta=beta,
-        n_epochs=n_epochs,
-        y_test=y_test,
-        track=y_test[:n_track] if n_track > 0 else None,
-        generator=gen,
-        progress=progress,
-        reduction=reduction,
-    )
-    # balls stored in float16: (n_epochs + 1) x 2 tensors of shape (n_track, d)
-    if n_track > 0:
-        hist["balls"] = [(m.half(), s.half()) for m, s in hist["balls"]]
-    settings = {
-        "beta": float(beta),
-        "n_epochs": n_epochs,
-        "n_train": int(y.shape[0]),
-        "batch_size": 128,
-        "lr": 1e-3,
-        "seed": seed,
-        "n_track": n_track,
-        "reduction": reduction,
-    }
-    return model.to_checkpoint(half=half, settings=settings, history=hist)

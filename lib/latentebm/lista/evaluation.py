@@ -1,8 +1,8 @@
 r"""Judging LISTA against ISTA and FISTA: relative code error and "equivalent iterations".
 
-The code error is :math:`\|Z_K - Z^*\|_F^2 / \|Z^*\|_F^2` (:func:`code_error`); the headline
+The code error is :math:`\|Z_K - z^*\|_F^2 / \|z^*\|_F^2` (``code_error``); the headline
 comparison of Gregor & LeCun (2010) is the number of FISTA iterations needed to reach LISTA-K's
-error (:func:`equivalent_iterations`).
+error (``equivalent_iterations``).
 """
 
 from __future__ import annotations
@@ -11,35 +11,49 @@ import time
 
 import torch
 
-from ._checks import as_tensor, choice, int_list, nonneg, positive_int
-from .sparse import fista, ista, lipschitz
+from .._checks import as_tensor, choice, int_list, nonneg, positive_int
+from ..sparse.energy import check_problem, lipschitz_unchecked
+from ..sparse.solvers import solve_unchecked
 
 
-def code_error(Z: torch.Tensor, Z_star: torch.Tensor) -> float:
-    r"""Relative code error :math:`\|Z - Z^*\|_F^2 / \|Z^*\|_F^2` over all signals (a float).
+def code_error(z: torch.Tensor, z_star: torch.Tensor) -> float:
+    r"""Relative code error :math:`\|z - z^*\|_F^2 / \|z^*\|_F^2` over all signals (a float).
 
     Parameters
     ----------
-    Z, Z_star : Tensors of shape (N, m) (or (m,))
+    z, z_star : Tensors of shape (N, m) (or (m,))
     """
-    Z = as_tensor("Z", Z, ndims=(1, 2), shape_doc="(N, m)")
-    Z_star = as_tensor("Z_star", Z_star, ndims=(1, 2), shape_doc="(N, m)")
-    if Z.shape != Z_star.shape:
+    z = as_tensor("z", z, ndims=(1, 2), shape_doc="(N, m)")
+    z_star = as_tensor("z_star", z_star, ndims=(1, 2), shape_doc="(N, m)")
+    if z.shape != z_star.shape:
         raise ValueError(
-            f"Z and Z_star must have one shape, got {tuple(Z.shape)} and {tuple(Z_star.shape)}"
+            f"z and z_star must have one shape, got {tuple(z.shape)} and {tuple(z_star.shape)}"
         )
-    den = float(Z_star.double().pow(2).sum())
+    return _code_error(z, z_star)
+
+
+def _code_error(z: torch.Tensor, z_star: torch.Tensor) -> float:
+    """:func:`code_error` of checked codes of one shape."""
+    den = float(z_star.double().pow(2).sum())
     if den == 0:
-        raise ValueError("Z_star is all zeros: the relative error is undefined")
-    return float((Z.double() - Z_star.double()).pow(2).sum()) / den
+        raise ValueError("z_star is all zeros: the relative error is undefined")
+    return float((z.double() - z_star.double()).pow(2).sum()) / den
+
+
+def _problem(y, W, lam, z_star):
+    """The checked problem of :func:`solver_errors` and :func:`equivalent_iterations`:
+    ``(y2, W, lam, z_star2, L)`` with y2 (N, n) and z_star2 (N, m)."""
+    y2, W, z_star2, _ = check_problem(y, W, z_star, z_name="z_star", scale="any")
+    return y2, W, nonneg("lam", lam), z_star2, lipschitz_unchecked(W)
 
 
 def solver_errors(
-    Y: torch.Tensor,
+    y: torch.Tensor,
     W: torch.Tensor,
     lam: float,
-    Z_star: torch.Tensor,
+    z_star: torch.Tensor,
     n_iters,
+    *,
     solver: str = "fista",
 ) -> list[float]:
     """Relative code error of ISTA or FISTA (from z = 0) after each number of iterations in ``n_iters``.
@@ -53,25 +67,27 @@ def solver_errors(
     """
     solver = choice("solver", solver, ("ista", "fista"))
     n_iters = int_list("n_iters", n_iters)
-    L = lipschitz(W)
+    y, W, lam, z_star, L = _problem(y, W, lam, z_star)
     if solver == "fista":
-        return [code_error(fista(Y, W, lam, n_iter=t, L=L), Z_star) for t in n_iters]
+        return [_code_error(solve_unchecked(y, W, lam, t, L=L)[0], z_star) for t in n_iters]
     out, z, done = [], None, 0
     for t in n_iters:
         if t < done:
             z, done = None, 0
-        z = ista(Y, W, lam, n_iter=t - done, z0=z, L=L) if t > done else z
+        if t > done:  # ISTA resumed from z for t - done more iterations
+            z = solve_unchecked(y, W, lam, t - done, z2=z, L=L, momentum=False, restart=False)[0]
         done = t
-        out.append(code_error(z, Z_star))
+        out.append(_code_error(z, z_star))
     return out
 
 
 def equivalent_iterations(
     targets,
-    Y: torch.Tensor,
+    y: torch.Tensor,
     W: torch.Tensor,
     lam: float,
-    Z_star: torch.Tensor,
+    z_star: torch.Tensor,
+    *,
     max_iter: int = 2000,
 ) -> list[int | None]:
     r"""For each target error, the fewest FISTA iterations whose code error is at most it.
@@ -84,7 +100,7 @@ def equivalent_iterations(
     ----------
     targets : sequence of float
         Code errors to match, e.g. LISTA-K's :func:`code_error` for several K.
-    Y, W, lam, Z_star : the problem and its optimal codes (see :func:`latentebm.lista_train.optimal_codes`).
+    y, W, lam, z_star : the problem and its optimal codes (see :func:`latentebm.sparse.optimal_codes`).
     max_iter : int
 
     Returns
@@ -95,12 +111,12 @@ def equivalent_iterations(
     if isinstance(targets, (str, bytes)) or not hasattr(targets, "__iter__"):
         raise TypeError(f"targets must be a sequence of code errors, got {type(targets).__name__}")
     targets = [nonneg(f"targets[{i}]", t) for i, t in enumerate(targets)]
-    L = lipschitz(W)
+    y, W, lam, z_star, L = _problem(y, W, lam, z_star)
     cache: dict[int, float] = {}
 
     def err(t):
         if t not in cache:
-            cache[t] = code_error(fista(Y, W, lam, n_iter=t, L=L), Z_star)
+            cache[t] = _code_error(solve_unchecked(y, W, lam, t, L=L)[0], z_star)
         return cache[t]
 
     out = []
@@ -119,21 +135,21 @@ def equivalent_iterations(
     return out
 
 
-def seconds_per_signal(fn, Y: torch.Tensor, repeats: int = 3) -> float:
-    """Wall-clock seconds per signal of ``fn(Y)`` on the whole batch ``Y`` (best of ``repeats``,
+def seconds_per_signal(fn, y: torch.Tensor, *, repeats: int = 3) -> float:
+    """Wall-clock seconds per signal of ``fn(y)`` on the whole batch ``y`` (best of ``repeats``,
     after one warm-up call). Timings depend on the machine and its load: print ratios."""
     repeats = positive_int("repeats", repeats)
     if not callable(fn):
-        raise TypeError(f"fn must be a callable fn(Y), got {type(fn).__name__}")
-    Y = as_tensor("Y", Y, ndims=(1, 2, 3, 4), shape_doc="(N, ...)")
-    fn(Y)
+        raise TypeError(f"fn must be a callable fn(y), got {type(fn).__name__}")
+    y = as_tensor("y", y, ndims=(1, 2, 3, 4), shape_doc="(N, ...)")
+    fn(y)
     best = float("inf")
     for _ in range(repeats):
-        if Y.is_cuda:
-            torch.cuda.synchronize(Y.device)
+        if y.is_cuda:
+            torch.cuda.synchronize(y.device)
         t0 = time.perf_counter()
-        fn(Y)
-        if Y.is_cuda:
-            torch.cuda.synchronize(Y.device)
+        fn(y)
+        if y.is_cuda:
+            torch.cuda.synchronize(y.device)
         best = min(best, time.perf_counter() - t0)
-    return best / Y.shape[0]
+    return best / y.shape[0]
