@@ -7,17 +7,17 @@ redraw the figure within a second of CPU time (chapter 1 retrains, in two or thr
 ``benchmarks/live.md``). Core ipywidgets only: they work in Colab's ipywidgets 7.7.1 and in
 JupyterLab 4 / Notebook 7 with ipywidgets 8.
 
-==========  ===========================  ====================================================
-chapter     control                      update function (pure: values -> (Figure, numbers))
-==========  ===========================  ====================================================
-1           :func:`chapter1` λ × R(z)    :func:`retrained_landscape`: warm-started retraining
-2           :func:`chapter2` λ, digit    :func:`encode_digit`: FISTA with the MNIST dictionary
-3           :func:`chapter3` step, iters :func:`convergence`: ISTA / FISTA gaps, threshold
-4           :func:`chapter4` K, shift,   :func:`lista_vs_fista`: LISTA-K vs FISTA-K codes
-            noise, digit
-5           :func:`chapter5` λ, image    :func:`conv_code`: convolutional sparse code of a crop
-6           :func:`chapter6` β, z, digit :func:`vae_explorer`: balls, Dec(z), a digit's ball
-==========  ===========================  ====================================================
+=======  ===================================  ======================================================
+chapter  control                              update function (pure: values -> (Figure, numbers))
+=======  ===================================  ======================================================
+1        :func:`chapter1`: λ, R(z)            :func:`retrained_landscape`: warm-started retraining
+2        :func:`chapter2`: λ, digit           :func:`encode_digit`: FISTA with the MNIST dictionary
+3        :func:`chapter3`: step, iterations   :func:`convergence`: ISTA / FISTA gaps, threshold
+4        :func:`chapter4`: K, shift,          :func:`lista_vs_fista`: LISTA-K vs FISTA-K codes
+         noise, digit
+5        :func:`chapter5`: λ, image           :func:`conv_code`: convolutional sparse code of a crop
+6        :func:`chapter6`: β, z, digit        :func:`vae_explorer`: balls, Dec(z), a digit's ball
+=======  ===================================  ======================================================
 
 Each control is a :class:`LiveControl` (an ``ipywidgets.VBox``): the inputs, one ``Image`` (the
 figure), one line of numbers. Sliders send their value when released and every change is

@@ -16,8 +16,8 @@ A notebook ``0N_*.ipynb`` (N = 1..6) gets chapter N's two cells right below its 
 code cell tagged :data:`ANCHOR_TAG` (``live-anchor``) if one is, otherwise the one code cell that
 calls the chapter's precomputed widget of the same knob (:data:`ANCHORS`: the helper's name and
 the description it is given, e.g. ``slider_over(..., description="λ", ...)``; for chapter 5, the
-first cell that draws code maps). No anchor, or several, is an error that names the chapter and what was looked for (tag the right cell
-``live-anchor`` then). A notebook that already shows its chapter's control is left as it is, so
+first cell that draws code maps). No anchor, or several, is an error that names the chapter and
+what was looked for (tag the right cell ``live-anchor`` then). A notebook that already shows its chapter's control is left as it is, so
 the command is idempotent; other notebooks (00, translations) are skipped.
 """
 

@@ -74,9 +74,12 @@ class Debouncer:
 
     @property
     def pending(self) -> bool:
+        """Whether a requested call has not run yet."""
         return self._pending
 
     def request(self) -> None:
+        """Ask for a call: at once without a running loop (or with ``delay=0``), else ``delay``
+        seconds from now, cancelling the pending one."""
         self._pending = True
         loop = _running_loop()
         if self.delay == 0 or loop is None:
@@ -87,6 +90,7 @@ class Debouncer:
         self._handle = loop.call_later(self.delay, self.flush)
 
     def flush(self) -> None:
+        """Run the pending call now (nothing if none is pending)."""
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None

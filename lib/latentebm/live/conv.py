@@ -1,13 +1,13 @@
 r"""Chapter 5, live: convolutional sparse coding of a photograph's crop at any λ.
 
-:func:`conv_code` codes a crop of a whitened photograph with the 32 kernels (9 x 9) of the
+:func:`~latentebm.live.conv_code` codes a crop of a whitened photograph with the 32 kernels (9 x 9) of the
 chapter's grey model, :math:`\min_Z \|Y - \sum_i K_i * Z_i\|^2 + \lambda\|Z\|_1`, and draws the
 crop, its reconstruction and the four most used code maps. To answer within a second on a CPU,
 the crop is 96 x 96, the boundary circular and the solver the library's ADMM
 (:func:`latentebm.conv.conv_admm`, FFT-domain, 60 iterations: the energy ends within about 3% of
 the minimum on these crops, where 60 iterations of the chapter's FISTA are 1-30% above it; the
 chapter's "full" boundary, direct convolutions, costs about ten times more per iteration).
-:func:`chapter5` is its control.
+:func:`~latentebm.live.chapter5` is its control.
 """
 
 from __future__ import annotations

@@ -1,20 +1,21 @@
 r"""Chapter 1, live: any λ and regularizer, retrained in a second from the nearest trained model.
 
-:func:`retrained_landscape` takes the committed model of the chosen regularizer whose λ is nearest
-(on a log scale) among the chapter's sweep, sets its λ to the one asked for, trains it a few more
-epochs (warm start: the library's :func:`latentebm.latent.train`, full batch), and draws the free
-energy :math:`F(y) = \min_z E(y, z)` over the plane beside the nearest trained model's, with the
+:func:`~latentebm.live.retrained_landscape` takes the committed model of the chosen regularizer
+whose λ is nearest (on a log scale) among the chapter's sweep, sets its λ to the one asked for,
+trains it a few more epochs (warm start: the library's :func:`latentebm.latent.train`, full
+batch), and draws the free energy :math:`F(y) = \min_z E(y, z)` over the plane beside the nearest trained model's, with the
 numbers that tell a good landscape from a collapsed or an over-regularized one (mean F on the data,
 off the data inside and outside the ellipse, and the fraction of the plane with F < 1e-3).
 
-The regularizers are a table, :data:`REGULARIZERS`: label -> (the ``LatentEBM`` regularizer kind,
-the committed checkpoint whose ensemble holds trained models of that kind). A new regularizer
-(e.g. a loop-shaped :math:`R(z) = (\|z\| - 1)^2` on a 2-D latent) plugs in as one more entry once
-the library knows its kind and a recipe trains its checkpoint::
+The regularizers are a table, ``REGULARIZERS``: label -> (the ``LatentEBM`` regularizer kind,
+the artefact of :mod:`latentebm.chapters` whose ensemble holds trained models of that kind). A new
+regularizer (e.g. a loop-shaped :math:`R(z) = (\|z\| - 1)^2` on a 2-D latent) plugs in as one more
+entry once the library knows its kind and a recipe of ``latentebm.chapters.ch1_latent`` trains its
+artefact::
 
     REGULARIZERS["loop (‖z‖ − 1)²"] = Regularizer("loop", "latent_loop")
 
-:func:`chapter1` is the control.
+:func:`~latentebm.live.chapter1` is the control.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ from .control import LiveControl, dropdown, log_slider
 @dataclass(frozen=True)
 class Regularizer:
     """One option of the control: a ``LatentEBM`` regularizer ``kind`` and the committed
-    ``checkpoint`` (a ``latentebm.latent.recipes.RECIPES`` name) whose ensemble holds trained
-    models of that kind, at several λ. A kind whose models all have λ = 0 (``"none"``) has no λ to
+    ``checkpoint`` (an artefact's name, loaded by ``latentebm.chapters.load``) whose ensemble
+    holds trained models of that kind, at several λ. A kind whose models all have λ = 0 (``"none"``) has no λ to
     vary: the control shows its trained model as it is."""
 
     kind: str
@@ -117,7 +118,7 @@ def retrained_landscape(
     Parameters
     ----------
     lam : float > 0, the weight λ of R(z) (ignored by "none": R = 0)
-    regularizer : a label of :data:`REGULARIZERS` ("L2²", "L1", "none")
+    regularizer : a label of ``REGULARIZERS`` ("L2²", "L1", "none")
     n_epochs : int >= 1, epochs of warm-started training from the trained model nearest in
         log λ (none when ``lam`` is one of the trained λ, or for "none")
 

@@ -1,10 +1,10 @@
 r"""Chapter 4, live: LISTA-K against FISTA-K on a test digit that you shift and blur with noise.
 
-:func:`lista_vs_fista` perturbs a test digit (shifted by whole pixels along both axes, white noise
+:func:`~latentebm.live.lista_vs_fista` perturbs a test digit (shifted by whole pixels along both axes, white noise
 of a given norm relative to the digit's), codes it with the trained LISTA-K and with K iterations
 of FISTA, and compares both with the optimal code :math:`z^*` (FISTA to convergence). LISTA learned
 where the codes of digits live: on digits it beats FISTA at equal steps; off them (shifted, noisy)
-its shortcut can mislead it. :func:`chapter4` is its control.
+its shortcut can mislead it. :func:`~latentebm.live.chapter4` is its control.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 r"""Chapter 3, live: ISTA and FISTA at any step size and iteration count, on any test digit.
 
 The library's step is :math:`\eta = 1/(2L)` with :math:`L = \|W\|_2^2` (our energy has no 1/2);
-:func:`convergence` runs both solvers from z = 0 with the step :math:`c \cdot 1/(2L)` (passing
+:func:`~latentebm.live.convergence` runs both solvers from z = 0 with the step :math:`c \cdot 1/(2L)` (passing
 :math:`L/c` as the solvers' ``L``) and draws their relative energy gap per iteration, and where the
 step sits against the divergence threshold: ISTA is guaranteed to converge for :math:`c < 2`, i.e.
-:math:`\eta < 1/L` — the lecture's :math:`2/L` for :math:`\tfrac12\|y - Wz\|^2`. :func:`chapter3`
+:math:`\eta < 1/L` — the lecture's :math:`2/L` for :math:`\tfrac12\|y - Wz\|^2`. :func:`~latentebm.live.chapter3`
 is its control.
 """
 

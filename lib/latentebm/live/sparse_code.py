@@ -1,8 +1,8 @@
 r"""Chapter 2, live: any λ, any test digit, coded with the learned MNIST dictionary.
 
-:func:`encode_digit` runs FISTA (500 iterations, as the chapter) on one held-out digit with the
+:func:`~latentebm.live.encode_digit` runs FISTA (500 iterations, as the chapter) on one held-out digit with the
 chapter's 784 x 256 dictionary and draws the digit, its reconstruction :math:`Wz`, the code, and
-the atoms it uses (each scaled by its coefficient); :func:`chapter2` is its control.
+the atoms it uses (each scaled by its coefficient); :func:`~latentebm.live.chapter2` is its control.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 r"""Chapter 6, live: the 2-D latent of a trained VAE, explored by hand.
 
-:func:`vae_explorer` draws, for the VAE trained with KL weight β, the fuzzy balls
+:func:`~latentebm.live.vae_explorer` draws, for the VAE trained with KL weight β, the fuzzy balls
 :math:`\mathcal N(\bar z, \sigma^2)` of 200 test digits with one chosen digit's ball outlined, a
 point :math:`(z_1, z_2)` of the plane, the digit the decoder makes of that point, and the chosen
-digit beside its reconstruction (the decoded centre of its ball). :func:`chapter6` is its control:
+digit beside its reconstruction (the decoded centre of its ball). :func:`~latentebm.live.chapter6` is its control:
 sliders for :math:`z_1, z_2`, the digit, and β among the trained models.
 """
 
