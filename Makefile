@@ -154,6 +154,7 @@ bench: data
 	$(PY) benchmarks/sparse_coding.py
 	$(PY) benchmarks/lista.py
 	$(PY) benchmarks/conv_sparse_coding.py
+	$(PY) benchmarks/live.py
 
 # ruff check and ruff format --check; `$(PY) -m ruff format $(LINT_PATHS)` fixes the formatting.
 lint: venv

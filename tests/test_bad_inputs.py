@@ -16,6 +16,7 @@ import inspect
 import io
 import math
 import os
+import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1494,6 +1495,157 @@ if widgets is not None:
        lambda m: m["content"]["cells"] == [] and "widgets" not in m["content"]["metadata"])  # fmt: skip
 
 
+# latentebm.live: each chapter's live control and its update function (values are checked before
+# anything is loaded or computed), the control machinery, the notebook-cell convention.
+if widgets is not None:
+    from latentebm import live
+
+    LIVE = {  # target: (function, valid keyword arguments)
+        "live.retrained_landscape": (live.retrained_landscape, {"lam": 0.3, "regularizer": "L2²"}),
+        "live.chapter1": (live.chapter1, {"lam": 0.3, "regularizer": "L2²"}),
+        "live.encode_digit": (live.encode_digit, {"lam": 0.5, "digit": 0}),
+        "live.chapter2": (live.chapter2, {"lam": 0.5, "digit": 0}),
+        "live.convergence": (live.convergence, {"step": 1.0, "n_iter": 20, "digit": 0}),
+        "live.chapter3": (live.chapter3, {"step": 1.0, "n_iter": 20, "digit": 0}),
+        "live.lista_vs_fista": (live.lista_vs_fista, {"n_iter": 3, "shift": 0, "noise": 0.0, "digit": 0}),
+        "live.chapter4": (live.chapter4, {"n_iter": 3, "shift": 0, "noise": 0.0, "digit": 0}),
+        "live.conv_code": (live.conv_code, {"lam": 2.0, "image": "camera"}),
+        "live.chapter5": (live.chapter5, {"lam": 2.0, "image": "camera"}),
+        "live.vae_explorer": (live.vae_explorer, {"beta": 1.0, "z1": 0.0, "z2": 0.0, "digit": 0}),
+        "live.chapter6": (live.chapter6, {"beta": 1.0, "z1": 0.0, "z2": 0.0, "digit": 0}),
+    }  # fmt: skip
+    DIGIT = [("-1", -1, ValueError), ("10000", 10000, ValueError), ("float", 1.0, TypeError),
+             ("bool", True, TypeError)]  # fmt: skip
+    BAD = {  # argument: its bad values
+        "lam": POSITIVE, "digit": DIGIT, "step": POSITIVE, "n_iter": POS_INT + [("501", 501, ValueError)],
+        "noise": NONNEG + [("2.5", 2.5, ValueError)],
+        "shift": [("7", 7, ValueError), ("float", 1.5, TypeError), ("bool", True, TypeError)],
+        "regularizer": CHOICE, "image": CHOICE, "beta": [("2", 2.0, ValueError), ("str", "1", TypeError)],
+        "z1": [("nan", NAN, ValueError), ("inf", INF, ValueError), ("str", "0", TypeError)],
+        "z2": [("nan", NAN, ValueError), ("str", "0", TypeError)],
+    }  # fmt: skip
+    for T, (fn, kw) in LIVE.items():
+        for arg in kw:
+            family = BAD[arg]
+            if arg == "lam" and T in ("live.encode_digit", "live.chapter2", "live.conv_code",
+                                      "live.chapter5"):  # fmt: skip
+                family = NONNEG  # lam = 0 is a (dense) code there; only chapter 1 needs lam > 0
+            if arg == "n_iter" and T in ("live.lista_vs_fista", "live.chapter4"):
+                family = POS_INT + [("4", 4, ValueError)]  # K: one of the trained depths
+            sweep(T, fn, lambda kw=kw: dict(kw), arg, family)
+    ok("live.encode_digit", "numbers", lambda: live.encode_digit(0.75, 0)[1],
+       lambda n: n["active atoms"] > 0 and 0 < n["relative error"] < 1)  # fmt: skip
+    ok("live.vae_explorer", "numbers", lambda: live.vae_explorer(64.0, 0.0, 0.0, 1)[1],
+       lambda n: n["KL to the prior (nats)"] < 0.01)  # fmt: skip
+    ok("live.chapter6", "a control", lambda: live.chapter6(beta=4.0),
+       lambda c: c.values == {"beta": 4.0, "z1": 0.0, "z2": 0.0, "digit": 0})  # fmt: skip
+    raises("live.chapter6", "out-of-range", lambda: live.chapter6(z1=9.0), ValueError, "z1")
+
+    T = "live.LiveControl"
+    LIVE_SLIDER = lambda: live.control.float_slider("a", 1.0, 0.0, 2.0, 0.1)  # noqa: E731
+    raises(T, "update", lambda: live.LiveControl(None, {"a": LIVE_SLIDER()}), TypeError, "update")
+    raises(T, "controls-empty", lambda: live.LiveControl(print, {}), ValueError, "controls")
+    raises(T, "controls-widget", lambda: live.LiveControl(print, {"a": 1.0}), TypeError, "controls")
+    raises(T, "initial", lambda: live.LiveControl(print, {"a": LIVE_SLIDER()}, initial={"a": 5.0}),
+           ValueError, "a must be in the control's range")  # fmt: skip
+    raises(T, "debounce", lambda: live.LiveControl(print, {"a": LIVE_SLIDER()}, debounce=-1.0),
+           ValueError, "delay")  # fmt: skip
+    ok(T, "draws", lambda: live.LiveControl(lambda a: (plot_core.plt.figure(), {"a": a}),
+                                            {"a": LIVE_SLIDER()}),
+       lambda c: c.numbers == {"a": 1.0} and bytes(c.image.value)[:4] == b"\x89PNG")  # fmt: skip
+    T = "live.Debouncer"
+    raises(T, "fn", lambda: live.Debouncer(3), TypeError, "fn")
+    sweep(T, live.Debouncer, lambda: {"fn": print}, "delay",
+          [("-1", -1.0, ValueError), ("inf", INF, ValueError), ("str", "1", TypeError)])  # fmt: skip
+    ok(T, "no-loop", lambda: (lambda runs: (live.Debouncer(lambda: runs.append(1)).request(), runs)[1])([]),
+       lambda runs: runs == [1])  # fmt: skip
+    T = "live.live_cells"
+    sweep(T, live.live_cells, lambda: {"chapter": 2, "sentence": "Below."}, "chapter",
+          [("0", 0, ValueError), ("7", 7, ValueError), ("str", "2", ValueError)])  # fmt: skip
+    sweep(T, live.live_cells, lambda: {"chapter": 2, "sentence": "Below."}, "sentence",
+          [("empty", " ", ValueError), ("None", None, ValueError)])  # fmt: skip
+    ok(T, "tags", lambda: live.live_cells(2, "Below."),
+       lambda c: c[1]["metadata"]["tags"] == ["remove-cell", "nbval-ignore-output"])  # fmt: skip
+    raises("live.is_live_cell", "str", lambda: live.is_live_cell("chapter1()"), TypeError, "cell")
+    ok("live.is_live_cell", "code", lambda: live.is_live_cell(live.live_cells(5, "x")[1]), bool)
+    ok("live.LIVE_CELL_TAGS", "tags", lambda: live.LIVE_CELL_TAGS,
+       lambda t: set(t) == {"remove-cell", "nbval-ignore-output"})  # fmt: skip
+    ok(
+        "live.LIVE_SENTENCE_TAGS",
+        "tags",
+        lambda: live.LIVE_SENTENCE_TAGS,
+        lambda t: t == ("remove-cell",),
+    )
+    ok("live.REGULARIZERS", "table", lambda: live.REGULARIZERS,
+       lambda r: set(r) >= {"L1", "L2²", "none"} and all(isinstance(v, live.Regularizer) for v in r.values()))  # fmt: skip
+    from latentebm.live import cells as live_cells_mod
+
+    def LIVE_NB():  # a fresh one-cell notebook whose cell is chapter 2's anchor
+        return {"cells": [{"cell_type": "code", "source": 'slider_over(v, f, description="λ")'}]}
+
+    LIVE_NB_BAD = [("None", None, TypeError), ("list", [], TypeError), ("no-cells", {}, TypeError),
+              ("cells-str", {"cells": "x"}, TypeError), ("cell-str", {"cells": ["x"]}, TypeError)]  # fmt: skip
+    LIVE_CH_BAD = [("0", 0, ValueError), ("7", 7, ValueError), ("str", "2", ValueError),
+              ("bool", True, ValueError), ("float", 2.0, ValueError)]  # fmt: skip
+    for T, fn in [("live.cells.shows_control", live_cells_mod.shows_control),
+                  ("live.cells.find_anchor", live_cells_mod.find_anchor),
+                  ("live.cells.insert_live_cells", live_cells_mod.insert_live_cells)]:  # fmt: skip
+        sweep(T, fn, lambda: {"nb": LIVE_NB(), "chapter": 2}, "nb", LIVE_NB_BAD)
+        sweep(T, fn, lambda: {"nb": LIVE_NB(), "chapter": 2}, "chapter", LIVE_CH_BAD)
+    raises("live.cells.find_anchor", "none", lambda: live_cells_mod.find_anchor(LIVE_NB(), 6),
+           ValueError, "chapter 6")  # fmt: skip
+    ok(
+        "live.cells.find_anchor",
+        "found",
+        lambda: live_cells_mod.find_anchor(LIVE_NB(), 2),
+        lambda i: i == 0,
+    )
+    ok("live.cells.insert_live_cells", "inserted", lambda: (lambda nb: (live_cells_mod.insert_live_cells(nb, 2), len(nb["cells"])))(LIVE_NB()),
+       lambda r: r == (True, 3))  # fmt: skip
+    ok(
+        "live.cells.shows_control",
+        "no",
+        lambda: live_cells_mod.shows_control(LIVE_NB(), 2),
+        lambda r: r is False,
+    )
+    T = "live.cells.chapter_of"
+    raises(T, "int", lambda: live_cells_mod.chapter_of(2), TypeError, "path")
+    raises(T, "None", lambda: live_cells_mod.chapter_of(None), TypeError, "path")
+    ok(
+        T,
+        "chapter",
+        lambda: live_cells_mod.chapter_of("notebooks/04_lista.ipynb"),
+        lambda c: c == 4,
+    )
+    ok(
+        T,
+        "other",
+        lambda: live_cells_mod.chapter_of("notebooks/00_how_to_read.ipynb"),
+        lambda c: c is None,
+    )
+    T = "live.cells.insert_into_notebook"
+
+    def _bad_notebook_file(text):
+        folder = tempfile.mkdtemp()
+        path = os.path.join(folder, "02_sparse_coding.ipynb")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    raises(T, "path-int", lambda: live_cells_mod.insert_into_notebook(2), TypeError, "path")
+    raises(T, "check-str", lambda: live_cells_mod.insert_into_notebook("x.ipynb", check="yes"),
+           TypeError, "check")  # fmt: skip
+    raises(T, "missing-file", lambda: live_cells_mod.insert_into_notebook("/nonexistent/02_x.ipynb"),
+           FileNotFoundError, "02_x")  # fmt: skip
+    raises(T, "not-json", lambda: live_cells_mod.insert_into_notebook(_bad_notebook_file("{")),
+           ValueError, "not a notebook")  # fmt: skip
+    raises(T, "no-cells", lambda: live_cells_mod.insert_into_notebook(_bad_notebook_file("[]")),
+           ValueError, "not a notebook")  # fmt: skip
+    ok(T, "skipped", lambda: live_cells_mod.insert_into_notebook("notebooks/fr/00_how_to_read.ipynb"),
+       lambda r: r == "skipped")  # fmt: skip
+    ok("live.Regularizer", "entry", lambda: live.Regularizer("l1", "latent_sweep"),
+       lambda r: (r.kind, r.checkpoint) == ("l1", "latent_sweep"))  # fmt: skip
+
 # sparse.dictionary and conv.train / conv.transfer helpers outside the __all__s
 from latentebm.conv import transfer as conv_transfer  # noqa: E402
 from latentebm.sparse import dictionary as sp_dict  # noqa: E402
@@ -1644,12 +1796,12 @@ def test_every_recipe_is_an_artefacts():
 # __all__), and the flat modules (every public function and class defined there).
 ALL_MODULES = ["latentebm", "latentebm.sparse", "latentebm.conv", "latentebm.data",
                "latentebm.latent", "latentebm.vae", "latentebm.plotting", "latentebm.lista",
-               "latentebm.chapters"]  # fmt: skip
+               "latentebm.chapters", "latentebm.live"]  # fmt: skip
 FLAT_MODULES = ["latentebm.checkpoints", "latentebm.notebook", "latentebm.widgets",
                 "latentebm.plotting.diagram", "latentebm.sparse.dictionary",
                 "latentebm.conv.train", "latentebm.conv.transfer", "latentebm.chapters.ch1_latent",
                 "latentebm.chapters.ch2_sparse", "latentebm.chapters.ch4_lista",
-                "latentebm.chapters.ch5_conv", "latentebm.chapters.ch6_vae"]  # fmt: skip
+                "latentebm.chapters.ch5_conv", "latentebm.chapters.ch6_vae", "latentebm.live.cells"]  # fmt: skip
 
 
 def public_names() -> set[str]:
@@ -1675,6 +1827,8 @@ def public_names() -> set[str]:
 # Names covered through another spelling of the same object.
 ALIASES = {
     "plotting.show_atoms": "plotting.show_atoms",
+    "live.cells.live_cells": "live.live_cells",
+    "live.cells.is_live_cell": "live.is_live_cell",
     "lista.LISTA": "lista.LISTA",
     "sparse.dictionary.learn_dictionary": "sparse.learn_dictionary",
     "sparse.dictionary.normalize_columns": "sparse.normalize_columns",

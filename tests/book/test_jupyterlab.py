@@ -18,6 +18,12 @@ README tells a reader to do and checks what the reader would see:
 5. save (Ctrl+S), shut the kernel down and reopen: the saved file stores the state of every widget
    displayed, each one renders again, and none says "model not found".
 
+``test_live_control_in_jupyterlab`` drives a kernel-driven live control (``latentebm.live``): a
+scratch notebook holding chapter 2's two live cells, exactly as ``scripts/insert_live_cells.py``
+writes them, is run from the menu; moving the control's λ slider with the keyboard must change its
+picture and its numbers (the kernel recomputes: debounce, FISTA, the figure, the PNG) within
+CONTROLS["live control"]'s time. One cell, on the server the chapters use: about 30 s more.
+
 Screenshots of each step go to _build/screenshots/lab_<chapter>_<step>.png.
 """
 
@@ -25,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -66,7 +73,14 @@ class Control:
 
 
 # Precomputed sliders (latentebm.widgets): the picture changes in the browser (jslink to a Stack).
-CONTROLS = {"precomputed slider": Control(".widget-slider .noUi-handle")}
+# Live controls (latentebm.live, CSS class latentebm-live): the kernel recomputes the picture after
+# the debounce delay, in about a second on an idle core; 30 s leaves room for a loaded machine.
+CONTROLS = {
+    "precomputed slider": Control(
+        ".widget-slider:not(.latentebm-live .widget-slider) .noUi-handle"
+    ),
+    "live control": Control(".latentebm-live .widget-slider .noUi-handle", timeout_ms=30_000),
+}
 
 
 # The widget outputs of the notebook, in order: the output areas whose data is a widget view.
@@ -398,3 +412,51 @@ def test_chapter_in_jupyterlab(lab, lab_page, chapter):
     shoot(page, chapter, "5_reopened")
     assert not state["errors"], f"after saving and reopening: {state['errors']}"
     assert state["rendered"] == len(new_views) and all(state["images"]), state
+
+
+JS_LIVE_NUMBERS = """() => [...document.querySelectorAll(
+  '.jp-NotebookPanel:not(.lm-mod-hidden) .latentebm-live .widget-html-content')].map(h => h.textContent)"""
+
+
+@pytest.mark.browser
+def test_live_control_in_jupyterlab(lab, lab_page):
+    from latentebm.live import live_cells
+    from latentebm.live.cells import SENTENCES
+
+    page, chapter, name = lab_page, "live_chapter2", "live_chapter2.ipynb"
+    path = lab.work / name
+    md, code = live_cells(2, SENTENCES[2])
+    nb = {"cells": [{**md, "id": "live-sentence-2"}, {**code, "id": "live-control-2"}],
+          "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                      "name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}  # fmt: skip
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    open_notebook(page, lab, name)
+    run_all(page)
+    state = wait_for_widgets(page, 1, timeout_s=60)
+    shoot(page, chapter, "1_ran")
+    assert state["rendered"] == 1 and all(state["images"]) and not state["errors"], state
+    assert page.locator(".latentebm-live").count() == 1, "the live control's box is not shown"
+    numbers = page.evaluate(JS_LIVE_NUMBERS)
+    assert any("active atoms" in t for t in numbers), numbers
+
+    # The precomputed sliders' entry does not take a live control's slider (the other entry does).
+    output = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output").filter(
+        has=page.locator(".jupyter-widgets")
+    )
+    assert output.locator(CONTROLS["precomputed slider"].selector).count() == 0
+    assert output.locator(CONTROLS["live control"].selector).count() == 1
+    problem = move(page, 0, CONTROLS["live control"])
+    shoot(page, chapter, "2_moved")
+    assert problem is None, problem
+    deadline = time.monotonic() + 10
+    while page.evaluate(JS_LIVE_NUMBERS) == numbers and time.monotonic() < deadline:
+        time.sleep(0.2)
+    moved = page.evaluate(JS_LIVE_NUMBERS)
+    lams = [float(m) for t in moved for m in re.findall(r"lambda: ([0-9.]+)", t)]
+    assert moved != numbers and len(lams) == 1 and lams[0] != 0.75 and 0.7 < lams[0] < 0.8, (
+        numbers,
+        moved,
+    )
+    errors = [t for t in moved if "Error" in t]
+    assert not errors, errors

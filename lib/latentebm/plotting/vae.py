@@ -85,8 +85,10 @@ def plot_balls(
         )
     if ax is None:
         _, ax = plt.subplots(figsize=(4.6, 4.3))
+    # add_artist, not add_patch: the view is set below from mu and sigma, and add_patch's update of
+    # the data limits (Bezier extrema of every ellipse) took most of the time of 200 balls
     for (x, y), (sx, sy), c in zip(mu, sigma, labels.astype(int), strict=True):
-        ax.add_patch(Ellipse((x, y), 2 * sx, 2 * sy, fc=DIGIT_COLORS[c], ec="none", alpha=0.25))
+        ax.add_artist(Ellipse((x, y), 2 * sx, 2 * sy, fc=DIGIT_COLORS[c], ec="none", alpha=0.25))
     ax.scatter(mu[:, 0], mu[:, 1], s=3, c=[DIGIT_COLORS[c] for c in labels.astype(int)])
     if prior:
         ax.add_patch(Circle((0, 0), 1.0, fc="none", ec="k", ls="--", lw=1))
