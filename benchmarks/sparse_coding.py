@@ -326,13 +326,14 @@ def bench(key, title, y, W, lam, repeats, threads):
     for name, found in settings.items():
         print(f"  {name}: reaches {', '.join(f'{g:.0e} at {k}' for g, k in found.items())}")
     lars_N = min(N, LARS_SUBSET)
-    z_lars = run_lars(Y64[:lars_N], D64, lam)
-    e_l = total_energy(y[:lars_N], W, z_lars, lam)
-    e_s = float(e_star[:lars_N].sum())
-    lars_gap = (e_l - e_s) / e_s
-    print(
-        f"  lasso_lars float64: gap {lars_gap:.1e} on the first {lars_N} signals (timed there, x{N / lars_N:g})"
-    )
+    if lars_N > 0:
+        z_lars = run_lars(Y64[:lars_N], D64, lam)
+        e_l = total_energy(y[:lars_N], W, z_lars, lam)
+        e_s = float(e_star[:lars_N].sum())
+        lars_gap = (e_l - e_s) / e_s
+        print(
+            f"  lasso_lars float64: gap {lars_gap:.1e} on the first {lars_N} signals (timed there, x{N / lars_N:g})"
+        )
     # SPAMS: name -> (run(k) or exact run(), exact?); exact rows count where their gap is reached
     spams_runs, spams_gaps = {}, {}
     if spams is not None:
@@ -371,7 +372,8 @@ def bench(key, title, y, W, lam, repeats, threads):
                 jobs[(cd_name(dt, nj), target)] = lambda k=k, YY=YY, DD=DD, nj=nj: run_cd(
                     YY, DD, lam, k, nj
                 )
-    jobs[("lasso_lars float64", "exact")] = lambda: run_lars(Y64[:lars_N], D64, lam)
+    if lars_N > 0:
+        jobs[("lasso_lars float64", "exact")] = lambda: run_lars(Y64[:lars_N], D64, lam)
     for name, run in spams_runs.items():
         if name in spams_gaps:
             jobs[(name, "exact")] = run
@@ -390,7 +392,8 @@ def bench(key, title, y, W, lam, repeats, threads):
                 continue  # seconds per call, far behind: fewer repeats
             best[key_] = min(best[key_], timed(fn)[0])
     gc.enable()
-    best[("lasso_lars float64", "exact")] *= N / lars_N
+    if lars_N > 0:
+        best[("lasso_lars float64", "exact")] *= N / lars_N
     t_iter = (best[("iter", k2)] - best[("iter", k1)]) / (k2 - k1)
     t_mm = best[("matmul", 0)] / 10
     setup = best[("iter", 1)] - t_iter
@@ -420,10 +423,14 @@ def bench(key, title, y, W, lam, repeats, threads):
             k = settings[cd_rows.get(name, name)].get(target)
             cells.append((best[(name, target)], k) if k is not None else (None, None))
         rows.append((name, cells))
-    t_lars = best[("lasso_lars float64", "exact")]
-    rows.append(
-        ("lasso_lars float64", [(t_lars, "exact") if lars_gap <= g else (None, None) for g in GAPS])
-    )
+    if lars_N > 0:
+        t_lars = best[("lasso_lars float64", "exact")]
+        rows.append(
+            (
+                "lasso_lars float64",
+                [(t_lars, "exact") if lars_gap <= g else (None, None) for g in GAPS],
+            )
+        )
     for name in spams_runs:
         if name in spams_gaps:
             t = best[(name, "exact")]
@@ -559,6 +566,12 @@ def main(argv=None):
         "--threads", type=int, default=1, help="threads for torch and for sklearn's BLAS"
     )
     p.add_argument("--repeats", type=int, default=10)
+    p.add_argument(
+        "--lars-subset",
+        type=int,
+        default=LARS_SUBSET,
+        help="signals lasso_lars is timed on (scaled to the batch); 0 leaves it out (seconds a call)",
+    )
     p.add_argument("--device", default="cpu", help="where this library's solvers run (cpu, cuda)")
     p.add_argument(
         "--sklearn-jobs",
@@ -581,7 +594,8 @@ def main(argv=None):
         help="also time one FISTA iteration on this many signals (the batch tiled), e.g. 100000",
     )
     a = p.parse_args(argv)
-    global DEVICE, SK_JOBS, CD_JOBS, THROUGHPUT_BATCH, SPAMS_THREADS
+    global DEVICE, SK_JOBS, CD_JOBS, THROUGHPUT_BATCH, SPAMS_THREADS, LARS_SUBSET
+    LARS_SUBSET = a.lars_subset
     SPAMS_THREADS = a.threads
     THROUGHPUT_BATCH = a.throughput_batch
     if a.device != "cpu":
