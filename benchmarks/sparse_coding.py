@@ -558,6 +558,7 @@ def spams_version() -> str:
 
 
 def main(argv=None):
+    global LARS_SUBSET
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -594,7 +595,7 @@ def main(argv=None):
         help="also time one FISTA iteration on this many signals (the batch tiled), e.g. 100000",
     )
     a = p.parse_args(argv)
-    global DEVICE, SK_JOBS, CD_JOBS, THROUGHPUT_BATCH, SPAMS_THREADS, LARS_SUBSET
+    global DEVICE, SK_JOBS, CD_JOBS, THROUGHPUT_BATCH, SPAMS_THREADS
     LARS_SUBSET = a.lars_subset
     SPAMS_THREADS = a.threads
     THROUGHPUT_BATCH = a.throughput_batch
