@@ -148,7 +148,7 @@ translations: venv
 	$(I18N) update fr
 
 # Measurements against the peers named in the issues (never part of `make test`): scikit-learn,
-# SPORCO, and the committed LISTA checkpoints. Tables and verdicts: benchmarks/README.md.
+# SPAMS, SPORCO, and the committed LISTA checkpoints. Tables and verdicts: benchmarks/README.md.
 bench: data
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) benchmarks/sparse_coding.py

@@ -1,4 +1,4 @@
-"""Batch sparse coding: this library's solvers against scikit-learn's ``sparse_encode``.
+"""Batch sparse coding: this library's solvers against scikit-learn's ``sparse_encode`` and SPAMS.
 
 This library's contenders: FISTA, adaptive FISTA, block CD and (CPU only) active-set CD.
 
@@ -15,14 +15,26 @@ signals, i.e. alpha = lam / (2n); ``sparse_encode`` divides its alpha by n itsel
 alpha = lam / 2. The script checks this mapping by comparing energies (and shows that the other
 natural guess, alpha = lam, solves a different problem).
 
+SPAMS (Mairal et al., ``pip install spams-bin``; optional, see requirements-bench.txt: without it
+its rows are left out with a message) is the sparse-coding community's batched Lasso. Its
+``lasso(mode=2)`` and ``cd(mode=2)`` minimize ``1/2 ||x - D alpha||^2 + lambda1 ||alpha||_1`` for
+each column x of a Fortran-ordered (n, N) array, so lambda1 = lam / 2; checked by energies the
+same way (lambda1 = lam is shown beside it). Contenders: ``spams.lasso`` (exact LARS-Lasso, with
+D, or with its Gram form Q = D^T D, q = D^T X computed inside the timed call), float32 and
+float64, and ``spams.cd`` (coordinate descent from zero; the smallest ``itermax`` that reaches
+each gap, its ``tol`` at its default 1e-3), all with ``numThreads`` = ``--threads``. Their inputs
+(Fortran-ordered columns) are prepared once, outside the timings, like scikit-learn's arrays;
+their sparse outputs are timed as returned (the conversion to dense for the energies is not).
+
 For each problem it prints the time each solver needs to reach a relative energy gap
 ``(sum E(z) - sum E*) / sum E*`` of 1e-3 and 1e-6, where E* is the per-signal minimum over two
 long float64 solves (FISTA and coordinate descent). "Time to reach gap g" is the time of the
 cheapest setting that reaches it: the smallest ``n_iter`` of FISTA and of ``adaptive_fista``,
 the smallest ``n_epochs`` of ``block_cd`` (set-up included: Gram matrix, eigenvalues, y W), the
 largest ``tol`` of ``active_set_cd`` on the grid 10^(-k/4) (CPU only), the smallest
-``max_iter`` of ``lasso_cd`` (its own tolerance is fixed at 1e-8 inside ``sparse_encode``);
-``lasso_lars`` is exact, so its total time is reported. Energies are always evaluated in float64.
+``max_iter`` of ``lasso_cd`` (its own tolerance is fixed at 1e-8 inside ``sparse_encode``) and of
+``spams.cd``; ``lasso_lars`` and ``spams.lasso`` are exact, so their total time is reported (when
+their energy gap is below the target). Energies are always evaluated in float64.
 The settings are found once (untimed, results are deterministic), then all contenders are timed
 interleaved in one process (A, B, C, A, B, C, ...) and the minimum over the repeats is kept, so
 that every contender sees the same background load.
@@ -57,6 +69,11 @@ warnings.filterwarnings("ignore", module="sklearn")  # ConvergenceWarning at sma
 from sklearn.decomposition import sparse_encode  # noqa: E402
 from sklearn.linear_model import Lasso  # noqa: E402
 
+try:
+    import spams
+except ImportError:  # optional: requirements-bench.txt
+    spams = None
+
 GAPS = (1e-3, 1e-6)
 # FISTA iteration counts tried (n_iter), scikit-learn's max_iter range (bisected).
 FISTA_GRID = sorted({*range(1, 21), *(int(round(20 * 1.1**i)) for i in range(1, 60))})
@@ -66,6 +83,7 @@ LARS_REPEATS = 2
 SK_JOBS = None  # sparse_encode's n_jobs for the reference solves and lasso_lars (--sklearn-jobs)
 CD_JOBS = (None,)  # lasso_cd is timed with each of these n_jobs (--sklearn-jobs 1 2: both)
 DEVICE = torch.device("cpu")  # where this library's solvers run (set by --device)
+SPAMS_THREADS = 1  # SPAMS's numThreads (= --threads)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,7 +174,27 @@ def run_lars(Y, D, lam):
     return sparse_encode(Y, D, algorithm="lasso_lars", alpha=lam / 2, n_jobs=SK_JOBS)
 
 
+def run_spams_lasso(X, D, lam, gram=False, lambda1=None):
+    """SPAMS's LARS-Lasso on the columns of X (n, N), Fortran order; Q and q are computed inside."""
+    lambda1 = lam / 2 if lambda1 is None else lambda1
+    if gram:
+        Q = np.asfortranarray(D.T @ D)
+        q = np.asfortranarray(D.T @ X)
+        return spams.lasso(X, Q=Q, q=q, lambda1=lambda1, mode=2, numThreads=SPAMS_THREADS)
+    return spams.lasso(X, D=D, lambda1=lambda1, mode=2, numThreads=SPAMS_THREADS)
+
+
+def run_spams_cd(X, D, lam, k):
+    """SPAMS's coordinate descent from zero, at most k sweeps (its tol at its default, 1e-3)."""
+    import scipy.sparse as ssp
+
+    A0 = ssp.csc_matrix((D.shape[1], X.shape[1]), dtype=X.dtype)
+    return spams.cd(X, D, A0, lambda1=lam / 2, mode=2, itermax=k, numThreads=SPAMS_THREADS)
+
+
 def total_energy(y, W, z, lam) -> float:
+    if hasattr(z, "toarray"):  # SPAMS's sparse (m, N) codes
+        z = z.toarray().T
     z = (z.detach().cpu() if isinstance(z, torch.Tensor) else torch.as_tensor(z)).double()
     return float(energy(y, W, z, lam).sum())
 
@@ -184,6 +222,9 @@ def bench(key, title, y, W, lam, repeats, threads):
     y64d, W64d, y32d, W32d = (t.to(DEVICE) for t in (y, W, y32, W32))
     Y64, D64 = y.numpy(), W.T.contiguous().numpy()  # sklearn: samples x features, atoms as rows
     Y32, D32 = Y64.astype(np.float32), D64.astype(np.float32)
+    # SPAMS: signals as Fortran-ordered columns (n, N), the dictionary (n, m) in Fortran order
+    X64F, W64F = np.asfortranarray(Y64.T), np.asfortranarray(W.numpy())
+    X32F, W32F = X64F.astype(np.float32, order="F"), W64F.astype(np.float32, order="F")
 
     # Reference: per-signal minimum of two long float64 solves.
     t_ref, z_f = timed(lambda: fista(y, W, lam, n_iter=1500, tol=1e-13))
@@ -223,6 +264,18 @@ def bench(key, title, y, W, lam, repeats, threads):
         f"{name}: {(total_energy(y[s], W, z, lam) - e_ref) / e_ref:+.1e}" for name, z in chk.items()
     )
     print(f"alpha mapping, relative energy gap on 50 signals: {msg}")
+    if spams is not None:
+        Xs = np.asfortranarray(X64F[:, s])
+        chk = {
+            "spams.lasso(lambda1=lam/2)": run_spams_lasso(Xs, W64F, lam),
+            "spams.cd(lambda1=lam/2, itermax=1000)": run_spams_cd(Xs, W64F, lam, CD_MAX_ITER),
+            "spams.lasso(lambda1=lam) [wrong]": run_spams_lasso(Xs, W64F, lam, lambda1=lam),
+        }
+        msg = ", ".join(
+            f"{name}: {(total_energy(y[s], W, z, lam) - e_ref) / e_ref:+.1e}"
+            for name, z in chk.items()
+        )
+        print(f"SPAMS lambda1 mapping, relative energy gap on 50 signals: {msg}")
 
     # Find the cheapest setting reaching each gap (untimed; the solvers are deterministic).
     def first_fista(yy, WW, run=run_fista):
@@ -237,13 +290,13 @@ def bench(key, title, y, W, lam, repeats, threads):
                 break
         return found, curve
 
-    def first_cd(YY, DD):
+    def first_cd(YY, DD, run=run_cd):
         # Energy decreases with max_iter: gallop (1, 2, 4, ...) then bisect, for each target.
         found, lo, cache = {}, 1, {}
 
         def gap_at(k):
             if k not in cache:
-                cache[k] = gap(run_cd(YY, DD, lam, k))
+                cache[k] = gap(run(YY, DD, lam, k))
             return cache[k]
 
         for target in GAPS:
@@ -273,13 +326,32 @@ def bench(key, title, y, W, lam, repeats, threads):
     for name, found in settings.items():
         print(f"  {name}: reaches {', '.join(f'{g:.0e} at {k}' for g, k in found.items())}")
     lars_N = min(N, LARS_SUBSET)
-    z_lars = run_lars(Y64[:lars_N], D64, lam)
-    e_l = total_energy(y[:lars_N], W, z_lars, lam)
-    e_s = float(e_star[:lars_N].sum())
-    lars_gap = (e_l - e_s) / e_s
-    print(
-        f"  lasso_lars float64: gap {lars_gap:.1e} on the first {lars_N} signals (timed there, x{N / lars_N:g})"
-    )
+    if lars_N > 0:
+        z_lars = run_lars(Y64[:lars_N], D64, lam)
+        e_l = total_energy(y[:lars_N], W, z_lars, lam)
+        e_s = float(e_star[:lars_N].sum())
+        lars_gap = (e_l - e_s) / e_s
+        print(
+            f"  lasso_lars float64: gap {lars_gap:.1e} on the first {lars_N} signals (timed there, x{N / lars_N:g})"
+        )
+    # SPAMS: name -> (run(k) or exact run(), exact?); exact rows count where their gap is reached
+    spams_runs, spams_gaps = {}, {}
+    if spams is not None:
+        for dt, XX, DD in (("float32", X32F, W32F), ("float64", X64F, W64F)):
+            settings[f"SPAMS cd {dt}"] = first_cd(XX, DD, run_spams_cd)
+            spams_runs[f"SPAMS cd {dt}"] = lambda k, XX=XX, DD=DD: run_spams_cd(XX, DD, lam, k)
+            for form, gram in (("", False), (" Gram", True)):
+                name = f"SPAMS lasso{form} {dt}"
+                spams_runs[name] = lambda XX=XX, DD=DD, gram=gram: run_spams_lasso(
+                    XX, DD, lam, gram
+                )
+                spams_gaps[name] = gap(spams_runs[name]())
+                print(f"  {name}: gap {spams_gaps[name]:.1e} (exact)")
+        for dt in ("float32", "float64"):
+            found = settings[f"SPAMS cd {dt}"]
+            print(
+                f"  SPAMS cd {dt}: reaches {', '.join(f'{g:.0e} at {k}' for g, k in found.items())}"
+            )
 
     # Per-iteration throughput against the bare product(s) of one iteration.
     matmul, shapes, flops = bare_product(N, W32d)
@@ -300,7 +372,14 @@ def bench(key, title, y, W, lam, repeats, threads):
                 jobs[(cd_name(dt, nj), target)] = lambda k=k, YY=YY, DD=DD, nj=nj: run_cd(
                     YY, DD, lam, k, nj
                 )
-    jobs[("lasso_lars float64", "exact")] = lambda: run_lars(Y64[:lars_N], D64, lam)
+    if lars_N > 0:
+        jobs[("lasso_lars float64", "exact")] = lambda: run_lars(Y64[:lars_N], D64, lam)
+    for name, run in spams_runs.items():
+        if name in spams_gaps:
+            jobs[(name, "exact")] = run
+        else:
+            for target, k in settings[name].items():
+                jobs[(name, target)] = lambda k=k, run=run: run(k)
     jobs[("iter", k1)] = lambda: run_fista(y32d, W32d, lam, k1)
     jobs[("iter", k2)] = lambda: run_fista(y32d, W32d, lam, k2)
     jobs[("iter", 1)] = lambda: run_fista(y32d, W32d, lam, 1)
@@ -313,7 +392,8 @@ def bench(key, title, y, W, lam, repeats, threads):
                 continue  # seconds per call, far behind: fewer repeats
             best[key_] = min(best[key_], timed(fn)[0])
     gc.enable()
-    best[("lasso_lars float64", "exact")] *= N / lars_N
+    if lars_N > 0:
+        best[("lasso_lars float64", "exact")] *= N / lars_N
     t_iter = (best[("iter", k2)] - best[("iter", k1)]) / (k2 - k1)
     t_mm = best[("matmul", 0)] / 10
     setup = best[("iter", 1)] - t_iter
@@ -343,31 +423,72 @@ def bench(key, title, y, W, lam, repeats, threads):
             k = settings[cd_rows.get(name, name)].get(target)
             cells.append((best[(name, target)], k) if k is not None else (None, None))
         rows.append((name, cells))
-    t_lars = best[("lasso_lars float64", "exact")]
-    rows.append(
-        ("lasso_lars float64", [(t_lars, "exact") if lars_gap <= g else (None, None) for g in GAPS])
-    )
-    sk_best = []
-    for j in range(len(GAPS)):
-        ts = [c[j][0] for nm, c in rows if nm not in ours and c[j][0] is not None]
-        sk_best.append(min(ts) if ts else None)
+    if lars_N > 0:
+        t_lars = best[("lasso_lars float64", "exact")]
+        rows.append(
+            (
+                "lasso_lars float64",
+                [(t_lars, "exact") if lars_gap <= g else (None, None) for g in GAPS],
+            )
+        )
+    for name in spams_runs:
+        if name in spams_gaps:
+            t = best[(name, "exact")]
+            rows.append(
+                (name, [(t, "exact") if spams_gaps[name] <= g else (None, None) for g in GAPS])
+            )
+        else:
+            rows.append(
+                (
+                    name,
+                    [
+                        (best[(name, g)], k) if (k := settings[name].get(g)) else (None, None)
+                        for g in GAPS
+                    ],
+                )
+            )
+
+    def best_of(names):
+        out = []
+        for j in range(len(GAPS)):
+            ts = [(c[j][0], nm) for nm, c in rows if nm in names and c[j][0] is not None]
+            out.append(min(ts) if ts else (None, None))
+        return out
+
+    sk_best = best_of({nm for nm, _ in rows if nm not in ours and nm not in spams_runs})
+    sp_best = best_of(set(spams_runs))
+    ours_best = best_of(set(ours))
     print(f"\n| {title} | " + " | ".join(f"time to gap {g:.0e}" for g in GAPS) + " |")
     print("|---|" + "---|" * len(GAPS))
     for name, cells in rows:
         out = []
-        for (t, k), skb in zip(cells, sk_best, strict=True):
+        for (t, k), (skb, _), (spb, _) in zip(cells, sk_best, sp_best, strict=True):
             if t is None:
                 out.append("not reached")
                 continue
             label = "max_iter" if name not in ours else "n_epochs" if "CD" in name else "n_iter"
+            if name.startswith("SPAMS"):
+                label = "itermax"
             setting = f"{label}={k}"
             if name.startswith("active-set"):
                 setting = f"tol={active_tol(k):.1e}"
             s_ = f"{1e3 * t:.1f} ms ({setting})" if k != "exact" else f"{1e3 * t:.1f} ms (exact)"
             if name in ours and skb is not None:
                 s_ += f", speed-up **{skb / t:.1f}x** over best sklearn"
+            if name in ours and spb is not None:
+                s_ += f", **{spb / t:.1f}x** over best SPAMS"
             out.append(s_)
         print(f"| {name} | " + " | ".join(out) + " |")
+    for g, (to, no), (ts, ns), (tp, np_) in zip(GAPS, ours_best, sk_best, sp_best, strict=True):
+        if to is None:
+            print(f"verdict at gap {g:.0e}: none of ours reached it")
+            continue
+        line = f"verdict at gap {g:.0e}: ours best {no} {1e3 * to:.1f} ms"
+        if ts is not None:
+            line += f"; {ts / to:.2f}x {ns} ({1e3 * ts:.1f} ms): 3x goal {'met' if ts >= 3 * to else 'NOT met'}"
+        if tp is not None:
+            line += f"; {tp / to:.2f}x {np_} ({1e3 * tp:.1f} ms): 2x goal {'met' if tp >= 2 * to else 'NOT met'}"
+        print(line)
     print(
         f"\nper-iteration: {1e3 * t_iter:.2f} ms vs matmul {1e3 * t_mm:.2f} ms "
         f"({100 * t_mm / t_iter:.0f}%); set-up {1e3 * setup:.1f} ms; {100 * nnz:.1f}% non-zeros",
@@ -425,7 +546,19 @@ def numba_version() -> str:
     return numba.__version__
 
 
+def spams_version() -> str:
+    if spams is None:
+        return "not installed: its rows are left out (pip install -r requirements-bench.txt)"
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spams-bin")
+    except PackageNotFoundError:
+        return "installed"
+
+
 def main(argv=None):
+    global LARS_SUBSET
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -434,6 +567,12 @@ def main(argv=None):
         "--threads", type=int, default=1, help="threads for torch and for sklearn's BLAS"
     )
     p.add_argument("--repeats", type=int, default=10)
+    p.add_argument(
+        "--lars-subset",
+        type=int,
+        default=LARS_SUBSET,
+        help="signals lasso_lars is timed on (scaled to the batch); 0 leaves it out (seconds a call)",
+    )
     p.add_argument("--device", default="cpu", help="where this library's solvers run (cpu, cuda)")
     p.add_argument(
         "--sklearn-jobs",
@@ -456,7 +595,9 @@ def main(argv=None):
         help="also time one FISTA iteration on this many signals (the batch tiled), e.g. 100000",
     )
     a = p.parse_args(argv)
-    global DEVICE, SK_JOBS, CD_JOBS, THROUGHPUT_BATCH
+    global DEVICE, SK_JOBS, CD_JOBS, THROUGHPUT_BATCH, SPAMS_THREADS
+    LARS_SUBSET = a.lars_subset
+    SPAMS_THREADS = a.threads
     THROUGHPUT_BATCH = a.throughput_batch
     if a.device != "cpu":
         del OURS["active-set CD"]  # a compiled CPU loop
@@ -478,7 +619,8 @@ def main(argv=None):
         f"sklearn BLAS {a.threads}, lasso_cd n_jobs {', '.join(map(str, CD_JOBS))} | ours on {DEVICE}"
         + (f" ({torch.cuda.get_device_name(DEVICE)})" if DEVICE.type == "cuda" else "")
         + f" | torch {torch.__version__}, scikit-learn {sklearn.__version__}, "
-        f"numpy {np.__version__}, numba {numba_version()}, python {sys.version.split()[0]} | "
+        f"numpy {np.__version__}, numba {numba_version()}, "
+        f"spams {spams_version()} (numThreads {a.threads}), python {sys.version.split()[0]} | "
         f"load average at start "
         f"{os.getloadavg()[0]:.1f}"
     )
