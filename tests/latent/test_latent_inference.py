@@ -1,5 +1,6 @@
 import pytest
 import torch
+from latentebm.chapters import ch1_latent
 from latentebm.data.toy import ellipse
 from latentebm.latent import (
     LatentEBM,
@@ -16,7 +17,6 @@ from latentebm.latent import (
     section,
     train,
 )
-from latentebm.chapters import ch1_latent
 
 
 @pytest.mark.parametrize("kind", ["none", "l1", "l2", "noisy", "ring"])
