@@ -7,6 +7,7 @@ import math
 
 import torch
 
+from .._checks import positive_int
 from ..data.toy import ellipse
 from ..device import seed_everything
 from ..latent import LatentEBM, free_energy, train
@@ -89,6 +90,14 @@ def loop_distance(model: LatentEBM, n: int = 720) -> torch.Tensor:
     """For 2-D latents: mean squared distance from the decoded unit circle, Dec(cos t, sin t), to
     the nearest training point, per model (K,). Small when the loop of cheap codes of a "ring"
     model lies on the data; large when part of it decodes off the data."""
+    if not isinstance(model, LatentEBM):
+        raise TypeError(f"model must be a latentebm.latent.LatentEBM, got {type(model).__name__}")
+    if model.latent_dim != 2 or model.x_dim:
+        raise ValueError(
+            f"model must be unconditional with a 2-D latent, got latent_dim={model.latent_dim}, "
+            f"x_dim={model.x_dim}"
+        )
+    n = positive_int("n", n)
     t = torch.linspace(0, 2 * math.pi, n + 1, dtype=model.W1.dtype, device=model.W1.device)[:-1]
     circle = torch.stack([t.cos(), t.sin()], 1).expand(model.n_models, n, 2)
     with torch.no_grad():
