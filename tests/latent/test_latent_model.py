@@ -128,7 +128,9 @@ def test_ring_prox_pulls_towards_the_unit_sphere(gen):
     z = prox(v, t, lam, a, b, c)
     # ring (model 0): norm (r + 1) / 2 along v; at v = 0 a point of norm 1/2 on the first axis
     assert torch.allclose(z[0].norm(dim=1), torch.tensor([3.0, 0.75, 0.5]))
-    assert torch.allclose(z[0, 0], torch.tensor([1.8, 2.4])) and torch.allclose(z[0, 2], torch.tensor([0.5, 0.0]))
+    assert torch.allclose(z[0, 0], torch.tensor([1.8, 2.4])) and torch.allclose(
+        z[0, 2], torch.tensor([0.5, 0.0])
+    )
     assert torch.allclose(z[1], v[1] / 2)  # L2^2 (model 1): the shrinking factor 1 / (1 + 2t)
     assert torch.equal(prox(v, t, lam, a, b), v / torch.tensor([1.0, 2.0])[:, None, None])
     with pytest.raises(ValueError, match="a and c"):
@@ -144,4 +146,6 @@ def test_ring_checkpoints_and_old_checkpoints_load():
     assert back.kinds == ["ring", "l2"] and torch.equal(back.c, m.c)
     assert back.select(0).c.tolist() == [1.0]
     z = torch.tensor([[[0.6, 0.8]], [[0.6, 0.8]]])
-    assert m.penalty(z)[:, 0].tolist() == pytest.approx([0.0, 1.0])  # the unit circle is free for "ring"
+    assert m.penalty(z)[:, 0].tolist() == pytest.approx(
+        [0.0, 1.0]
+    )  # the unit circle is free for "ring"

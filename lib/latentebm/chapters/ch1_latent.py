@@ -27,14 +27,16 @@ SETTINGS = {
     ),
     # the VAE-like bridge: noise of std 0.3 added to a 2-D z, and lam ||z||^2; lam = 0 is the
     # control (noise without a norm limit)
-    "latent_noisy": dict(latent_dim=2, lams=(0.0, 0.1, 1.0), noise_std=0.3, hidden=32,
-                         max_gain=8.0, n_epochs=300),  # fmt: skip
+    "latent_noisy": dict(
+        latent_dim=2, lams=(0.0, 0.1, 1.0), noise_std=0.3, hidden=32, max_gain=8.0, n_epochs=300
+    ),  # fmt: skip
     # the shape of the cheap codes: a 2-D latent with R = (||z|| - 1)^2 (a loop of cheap codes)
     # and, as the control, R = ||z||^2 (a ball), both at lam = 1. Of 6 ring models trained at once
     # (seed 1), the one whose loop of cheap codes decodes closest to the data (the others decode
     # part of the loop, which no data point uses, to extra lobes off the data)
-    "latent_ring": dict(latent_dim=2, lam=1.0, n_candidates=6, init_seed=1, hidden=32,
-                        max_gain=8.0, n_epochs=300),  # fmt: skip
+    "latent_ring": dict(
+        latent_dim=2, lam=1.0, n_candidates=6, init_seed=1, hidden=32, max_gain=8.0, n_epochs=300
+    ),  # fmt: skip
 }
 
 

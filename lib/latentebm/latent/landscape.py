@@ -34,9 +34,7 @@ def energy_grid(model: LatentEBM, extent: float = 2.0, n: int = 200, **kwargs) -
     return free_energy(model, pts, **kwargs).view(model.n_models, n, n)
 
 
-def section(
-    model: LatentEBM, direction=(1.0, 0.0), extent: float = 2.0, n: int = 201, **kwargs
-):
+def section(model: LatentEBM, direction=(1.0, 0.0), extent: float = 2.0, n: int = 201, **kwargs):
     r"""A cross-section of :math:`F` along a line through the origin (the ellipse's centre).
 
     The points are :math:`y = s\,u` for ``n`` values of s evenly spaced in [-extent, extent],
