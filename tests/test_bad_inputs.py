@@ -933,17 +933,17 @@ sweep(T, latent.section, lambda: {"model": lmodel(), "n": 5, "n_iter": 2}, "mode
       [("module", torch.nn.Linear(2, 2), TypeError)])  # fmt: skip
 ok(T, "shape", lambda: latent.section(lmodel(), n=np.int64(5), n_iter=2),
    lambda out: out[0].shape == (5,) and out[1].shape == (2, 5))  # fmt: skip
-ZC = torch.randn(3, 16, 2, generator=G)
+ZNOISY = torch.randn(3, 16, 2, generator=G)
 for T, fn in (("latent.code_information", latent.code_information),
               ("latent.gaussian_bound", latent.gaussian_bound)):  # fmt: skip
-    sweep(T, fn, lambda: {"z": ZC, "noise_std": 0.3}, "z", tensor_family(ZC))
-    sweep(T, fn, lambda: {"z": ZC, "noise_std": 0.3}, "noise_std", POSITIVE)
-    ok(T, "per-model", lambda fn=fn: fn(ZC, np.float64(0.3)), lambda b: b.shape == (3,))
+    sweep(T, fn, lambda: {"z": ZNOISY, "noise_std": 0.3}, "z", tensor_family(ZNOISY))
+    sweep(T, fn, lambda: {"z": ZNOISY, "noise_std": 0.3}, "noise_std", POSITIVE)
+    ok(T, "per-model", lambda fn=fn: fn(ZNOISY, np.float64(0.3)), lambda b: b.shape == (3,))
 sweep("latent.code_information", latent.code_information,
-      lambda: {"z": ZC, "noise_std": 0.3}, "n_samples", POS_INT)  # fmt: skip
+      lambda: {"z": ZNOISY, "noise_std": 0.3}, "n_samples", POS_INT)  # fmt: skip
 sweep("latent.code_information", latent.code_information,
-      lambda: {"z": ZC, "noise_std": 0.3}, "generator", GENERATOR)  # fmt: skip
-raises("latent.gaussian_bound", "one-code", lambda: latent.gaussian_bound(ZC[:, :1], 0.3),
+      lambda: {"z": ZNOISY, "noise_std": 0.3}, "generator", GENERATOR)  # fmt: skip
+raises("latent.gaussian_bound", "one-code", lambda: latent.gaussian_bound(ZNOISY[:, :1], 0.3),
        ValueError, "at least 2")  # fmt: skip
 T = "chapters.ch1_latent.loop_distance"
 raises(T, "model-int", lambda: chapters.ch1_latent.loop_distance(5), TypeError, "model")
