@@ -854,7 +854,14 @@ ok("latent.on_off_energy", "constant-grid", lambda: latent.on_off_energy(torch.o
                                                                          FD, YL),
    lambda r: close(r[1], torch.ones(2)) and close(r[0], FD.mean(1)))  # fmt: skip
 ok("latent.landscape_table", "keys", lambda: latent.landscape_table(FG, FD, YL),
-   lambda t: set(t) == {"on", "max_on", "inside", "outside", "ratio", "low"})  # fmt: skip
+   lambda t: set(t) == {"on", "max_on", "inside", "outside", "max_inside", "min_inside",
+                        "ratio", "inside_ratio", "low"})  # fmt: skip
+sweep("latent.inside_outside_energy", latent.inside_outside_energy,
+      lambda: {"F_grid": FG, "data": YL}, "reduce",
+      [("median", "median", ValueError), ("int", 1, ValueError)])  # fmt: skip
+ok("latent.inside_outside_energy", "max-above-mean", lambda: (
+    latent.inside_outside_energy(FG, YL), latent.inside_outside_energy(FG, YL, reduce="max")),
+   lambda r: bool((r[1][0] >= r[0][0]).all() and (r[1][1] >= r[0][1]).all()))  # fmt: skip
 ok("latent.inside_outside_energy", "constant", lambda: latent.inside_outside_energy(
     torch.full((2, 20, 20), 3.0), YL), lambda r: close(r[0], 3 * torch.ones(2)))  # fmt: skip
 
@@ -870,7 +877,8 @@ raises(T, "none-qualifies", lambda: latent.pick_good(TAB, [0], max_low=0.1), Val
 ok(T, "best-ratio", lambda: latent.pick_good(TAB, np.arange(3)), lambda k: k == 2)
 
 ok("latent.KINDS", "kinds", lambda: latent.KINDS,
-   lambda k: set(k) == {"none", "l1", "l2", "noisy"} and k["l1"] == (1.0, 0.0))  # fmt: skip
+   lambda k: set(k) == {"none", "l1", "l2", "noisy", "ring"} and k["l1"] == (1.0, 0.0, 0.0)
+   and k["ring"] == (0.0, 0.0, 1.0))  # fmt: skip
 for T, fn, ref in (("latent.l1", latent.l1, [3.0, 0.0]), ("latent.l2sq", latent.l2sq, [5.0, 0.0])):
     raises(T, "z-list", lambda fn=fn: fn([1.0, 2.0]), TypeError, "z")
     raises(T, "z-0d", lambda fn=fn: fn(torch.tensor(1.0)), ValueError, "z")
@@ -902,6 +910,49 @@ for arg in ("lam", "a", "b"):
                                        ("negative", -P1, ValueError), ("list", [1.0, 1.0], TypeError)])  # fmt: skip
 ok(T, "soft-threshold", lambda: latent.prox(**pbase()),
    lambda z: close(z, sparse.shrink(V3, 0.1)))  # fmt: skip
+
+# chapter 1's additions (issue 17): the ring regularizer, sections, the information of noisy codes
+for T, fn, ref in (("latent.ring", latent.ring, [0.0, 1.0]),):
+    raises(T, "z-list", lambda fn=fn: fn([1.0, 2.0]), TypeError, "z")
+    raises(T, "z-0d", lambda fn=fn: fn(torch.tensor(1.0)), ValueError, "z")
+    ok(T, "values", lambda fn=fn: fn(torch.tensor([[0.6, -0.8], [0.0, 0.0]])),
+       lambda v, ref=ref: close(v, torch.tensor(ref)))  # fmt: skip
+T = "latent.prox"
+sweep(T, latent.prox, lambda: {**pbase(), "a": P1 * 0, "c": P1}, "c",
+      [("shape", torch.ones(3), ValueError), ("negative", -P1, ValueError),
+       ("list", [1.0, 1.0], TypeError)])  # fmt: skip
+raises(T, "a-and-c", lambda: latent.prox(**pbase(), c=P1), ValueError, "a and c")
+ok(T, "ring-norm", lambda: latent.prox(V3, T2, P1, P1 * 0, P1 * 0, P1),
+   lambda z: close(z.norm(dim=-1), (V3.norm(dim=-1) + 0.2) / 1.2))  # fmt: skip
+T = "latent.section"
+sweep(T, latent.section, lambda: {"model": lmodel(), "n": 5, "n_iter": 2}, "direction",
+      [("zero", (0.0, 0.0), ValueError), ("three", (1.0, 0.0, 0.0), ValueError),
+       ("str", "y1", ValueError), ("nan", (float("nan"), 1.0), ValueError)])  # fmt: skip
+sweep(T, latent.section, lambda: {"model": lmodel(), "n": 5, "n_iter": 2}, "extent", POSITIVE)
+sweep(T, latent.section, lambda: {"model": lmodel(), "n": 5, "n_iter": 2}, "n", POS_INT)
+sweep(T, latent.section, lambda: {"model": lmodel(), "n": 5, "n_iter": 2}, "model",
+      [("module", torch.nn.Linear(2, 2), TypeError)])  # fmt: skip
+ok(T, "shape", lambda: latent.section(lmodel(), n=np.int64(5), n_iter=2),
+   lambda out: out[0].shape == (5,) and out[1].shape == (2, 5))  # fmt: skip
+ZNOISY = torch.randn(3, 16, 2, generator=G)
+for T, fn in (("latent.code_information", latent.code_information),
+              ("latent.gaussian_bound", latent.gaussian_bound)):  # fmt: skip
+    sweep(T, fn, lambda: {"z": ZNOISY, "noise_std": 0.3}, "z", tensor_family(ZNOISY))
+    sweep(T, fn, lambda: {"z": ZNOISY, "noise_std": 0.3}, "noise_std", POSITIVE)
+    ok(T, "per-model", lambda fn=fn: fn(ZNOISY, np.float64(0.3)), lambda b: b.shape == (3,))
+sweep("latent.code_information", latent.code_information,
+      lambda: {"z": ZNOISY, "noise_std": 0.3}, "n_samples", POS_INT)  # fmt: skip
+sweep("latent.code_information", latent.code_information,
+      lambda: {"z": ZNOISY, "noise_std": 0.3}, "generator", GENERATOR)  # fmt: skip
+raises("latent.gaussian_bound", "one-code", lambda: latent.gaussian_bound(ZNOISY[:, :1], 0.3),
+       ValueError, "at least 2")  # fmt: skip
+T = "chapters.ch1_latent.loop_distance"
+raises(T, "model-int", lambda: chapters.ch1_latent.loop_distance(5), TypeError, "model")
+raises(T, "latent-8", lambda: chapters.ch1_latent.loop_distance(latent.LatentEBM(8)), ValueError,
+       "2-D latent")  # fmt: skip
+sweep(T, chapters.ch1_latent.loop_distance, lambda: {"model": lmodel()}, "n", POS_INT)
+ok(T, "per-model", lambda: chapters.ch1_latent.loop_distance(lmodel()),
+   lambda d: d.shape == (2,) and bool((d >= 0).all()))  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
 # vae
@@ -1779,7 +1830,8 @@ ok(T, "points", lambda: chapters.ch1_latent.data(), lambda y: y.ndim == 2 and y.
 # test_every_recipe_is_an_artefacts checks that each is the recipe of an artefact.
 RECIPES = {
     "chapters.ch1_latent.train_sweep", "chapters.ch1_latent.train_dims",
-    "chapters.ch1_latent.train_noisy", "chapters.ch2_sparse.train_dictionary",
+    "chapters.ch1_latent.train_noisy", "chapters.ch1_latent.train_ring",
+    "chapters.ch2_sparse.train_dictionary",
     "chapters.ch4_lista.train_targets", "chapters.ch4_lista.train_lista_k",
     "chapters.ch5_conv.train_autoencoder", "chapters.ch5_conv.train_few_labels",
     "chapters.ch6_vae.train_mnist_vae",

@@ -14,11 +14,12 @@ from latentebm.latent import (
     off_data_mask,
     on_off_energy,
     pick_good,
+    section,
     train,
 )
 
 
-@pytest.mark.parametrize("kind", ["none", "l1", "l2", "noisy"])
+@pytest.mark.parametrize("kind", ["none", "l1", "l2", "noisy", "ring"])
 def test_inference_never_increases_the_energy(kind, gen):
     m = LatentEBM(4, lam=[0.1, 1.0], regularizer=kind, hidden=16, max_gain=8.0, generator=gen)
     y = 2 * torch.randn(50, 2, generator=gen)
@@ -118,3 +119,29 @@ def test_landscape_table_and_pick_good():
     assert pick_good(tab, [0, 1, 2]) == 1  # 0 is collapsed, 2 has the smaller ratio
     with pytest.raises(ValueError, match="no candidate"):
         pick_good(tab, [0])
+
+
+def test_section_is_free_energy_along_a_line(gen):
+    m = LatentEBM(2, lam=[0.1, 1.0], regularizer=["l2", "ring"], hidden=8, generator=gen)
+    s, F = section(m, direction=(0.0, 2.0), extent=1.5, n=7, n_iter=20)
+    assert s.shape == (7,) and F.shape == (2, 7) and s[0] == -1.5 and s[-1] == 1.5
+    pts = torch.stack([torch.zeros(7), s], 1)  # the y2 axis, the direction normalized
+    assert torch.allclose(F, free_energy(m, pts, n_iter=20))
+    for bad in ((0.0, 0.0), (1.0, 2.0, 3.0), "y1", (float("nan"), 1.0)):
+        with pytest.raises(ValueError, match="direction must be a non-zero vector"):
+            section(m, direction=bad)
+
+
+def test_inside_outside_max_and_min():
+    data = ellipse(64, noise=0.0, generator=torch.Generator().manual_seed(0))
+    F = torch.arange(2 * 41 * 41, dtype=torch.float32).view(2, 41, 41)
+    mean_in, mean_out = inside_outside_energy(F, data, 2.0, min_dist=0.3)
+    max_in, max_out = inside_outside_energy(F, data, 2.0, min_dist=0.3, reduce="max")
+    min_in, _ = inside_outside_energy(F, data, 2.0, min_dist=0.3, reduce="min")
+    assert (min_in <= mean_in).all() and (mean_in <= max_in).all() and (max_out >= mean_out).all()
+    assert max_out[0] == F[0].max()  # the top-right corner is off the data and outside
+    with pytest.raises(ValueError, match="reduce must be one of"):
+        inside_outside_energy(F, data, reduce="median")
+    tab = landscape_table(F, torch.ones(2, 64), data, 2.0)
+    assert torch.equal(tab["max_inside"], max_in) and torch.equal(tab["min_inside"], min_in)
+    assert torch.allclose(tab["inside_ratio"], mean_in)  # on = 1

@@ -9,15 +9,15 @@ def model64(**kw):
 
 
 def test_energy_matches_formula(gen):
-    m = model64(lam=[0.0, 0.5, 0.7, 0.2], regularizer=["none", "l1", "l2", "noisy"])
+    m = model64(lam=[0.0, 0.5, 0.7, 0.2, 0.9], regularizer=["none", "l1", "l2", "noisy", "ring"])
     y = torch.randn(5, 2, dtype=torch.float64, generator=gen)
-    z = torch.randn(4, 5, 3, dtype=torch.float64, generator=gen)
+    z = torch.randn(5, 5, 3, dtype=torch.float64, generator=gen)
     E = m.energy(y, z)
-    assert E.shape == (4, 5)
-    for k in range(4):
+    assert E.shape == (5, 5)
+    for k in range(5):
         ybar = z[k] @ m.A[k] + torch.tanh(z[k] @ m.W1[k] + m.b1[k]) @ m.W2[k] + m.b2[k]  # (5, 2)
-        a, b = KINDS[m.kinds[k]]
-        R = a * z[k].abs().sum(1) + b * z[k].pow(2).sum(1)
+        a, b, c = KINDS[m.kinds[k]]
+        R = a * z[k].abs().sum(1) + b * z[k].pow(2).sum(1) + c * (z[k].norm(dim=1) - 1) ** 2
         assert torch.allclose(E[k], (y - ybar).pow(2).sum(1) + m.lam[k] * R)
 
 
@@ -53,16 +53,16 @@ def test_conditional_model_uses_x(gen):
     assert not torch.allclose(m.energy(y, z, x0), m.energy(y, z, x1))
 
 
-@pytest.mark.parametrize("kind", ["l1", "l2", "none"])
+@pytest.mark.parametrize("kind", ["l1", "l2", "none", "ring"])
 def test_prox_is_optimal(kind, gen):
     lam = torch.tensor([0.7], dtype=torch.float64)
-    a, b = (torch.tensor([v], dtype=torch.float64) for v in KINDS[kind])
+    a, b, c = (torch.tensor([v], dtype=torch.float64) for v in KINDS[kind])
     v = torch.randn(1, 20, 3, dtype=torch.float64, generator=gen)
     t = torch.rand(1, 20, dtype=torch.float64, generator=gen) + 0.1
-    z = prox(v, t, lam, a, b)
+    z = prox(v, t, lam, a, b, c)
 
     def obj(u):
-        return (u - v).pow(2).sum(-1) / (2 * t) + penalty(u, lam, a, b)
+        return (u - v).pow(2).sum(-1) / (2 * t) + penalty(u, lam, a, b, c)
 
     for _ in range(100):
         d = 1e-3 * torch.randn(v.shape, dtype=torch.float64, generator=gen)
@@ -119,3 +119,33 @@ def test_sin_features_and_bounded_decoder(gen):
     )
     with pytest.raises(ValueError, match="features must be one of"):
         LatentEBM(2, features="relu")
+
+
+def test_ring_prox_pulls_towards_the_unit_sphere(gen):
+    lam, t = torch.tensor([1.0, 1.0]), torch.full((2, 3), 0.5)
+    a, b, c = torch.zeros(2), torch.tensor([0.0, 1.0]), torch.tensor([1.0, 0.0])
+    v = torch.tensor([[[3.0, 4.0], [0.3, 0.4], [0.0, 0.0]]]).expand(2, 3, 2).clone()
+    z = prox(v, t, lam, a, b, c)
+    # ring (model 0): norm (r + 1) / 2 along v; at v = 0 a point of norm 1/2 on the first axis
+    assert torch.allclose(z[0].norm(dim=1), torch.tensor([3.0, 0.75, 0.5]))
+    assert torch.allclose(z[0, 0], torch.tensor([1.8, 2.4])) and torch.allclose(
+        z[0, 2], torch.tensor([0.5, 0.0])
+    )
+    assert torch.allclose(z[1], v[1] / 2)  # L2^2 (model 1): the shrinking factor 1 / (1 + 2t)
+    assert torch.equal(prox(v, t, lam, a, b), v / torch.tensor([1.0, 2.0])[:, None, None])
+    with pytest.raises(ValueError, match="a and c"):
+        prox(v, t, lam, torch.ones(2), b, c)
+    with pytest.raises(ValueError, match=r"c must have shape \(2,\)"):
+        prox(v, t, lam, a, b, torch.ones(3))
+
+
+def test_ring_checkpoints_and_old_checkpoints_load():
+    m = LatentEBM(2, lam=[1.0, 1.0], regularizer=["ring", "l2"], hidden=8)
+    assert m.c.tolist() == [1.0, 0.0] and "c" not in m.state_dict()  # set by the kinds
+    back = LatentEBM.from_checkpoint(m.checkpoint())
+    assert back.kinds == ["ring", "l2"] and torch.equal(back.c, m.c)
+    assert back.select(0).c.tolist() == [1.0]
+    z = torch.tensor([[[0.6, 0.8]], [[0.6, 0.8]]])
+    assert m.penalty(z)[:, 0].tolist() == pytest.approx(
+        [0.0, 1.0]
+    )  # the unit circle is free for "ring"

@@ -4,7 +4,7 @@ Every file of ``lib/latentebm/checkpoints/`` is one artefact, listed in ``ARTEFA
 recipe and the settings that made the committed file). Each chapter module holds its settings
 table (``SETTINGS``), its recipes and the data they select::
 
-    ch1_latent   latent_sweep, latent_dims, latent_noisy           (the toy data: data())
+    ch1_latent   latent_sweep, latent_dims, latent_noisy, latent_ring (the toy data: data())
     ch2_sparse   mnist_dictionary, patches_dictionary              (training_signals, held_out_signals)
     ch4_lista    lista_targets, lista_K1 ... lista_K10             (test_signals; needs mnist_dictionary)
     ch5_conv     conv_sae_grey_1 ... conv_sae_grey_64, conv_sae_color_32, conv_few_labels

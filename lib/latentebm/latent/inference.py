@@ -125,7 +125,7 @@ def infer_unchecked(
     E, grad = energy_and_grad(z)
     hist = [E] if history else None
     for _ in range(n_iter):
-        z_new = prox(z - t[..., None] * grad, t, model.lam, model.a, model.b)
+        z_new = prox(z - t[..., None] * grad, t, model.lam, model.a, model.b, model.c)
         E_new, grad_new = energy_and_grad(z_new)
         ok = E_new <= E  # (K, R*N): monotone by construction
         z = torch.where(ok[..., None], z_new, z)

@@ -6,7 +6,7 @@ import numbers
 
 import torch
 
-from .._checks import as_tensor, nonneg, positive, positive_int
+from .._checks import as_tensor, choice, nonneg, positive, positive_int
 from .inference import _check_model, free_energy
 from .model import LatentEBM
 
@@ -32,6 +32,35 @@ def energy_grid(model: LatentEBM, extent: float = 2.0, n: int = 200, **kwargs) -
     _check_model(model)
     pts = grid(extent, n, like=model.W1)
     return free_energy(model, pts, **kwargs).view(model.n_models, n, n)
+
+
+def section(model: LatentEBM, direction=(1.0, 0.0), extent: float = 2.0, n: int = 201, **kwargs):
+    r"""A cross-section of :math:`F` along a line through the origin (the ellipse's centre).
+
+    The points are :math:`y = s\,u` for ``n`` values of s evenly spaced in [-extent, extent],
+    with u the unit vector along ``direction`` (default the :math:`y_1` axis, through both ends
+    of the ellipse's long axis). ``kwargs`` go to :func:`latentebm.latent.infer`.
+
+    Returns
+    -------
+    (s, F) : Tensors of shapes (n,) and (K, n)
+    """
+    _check_model(model)
+    if model.y_dim != 2:
+        raise ValueError(f"model must have y_dim=2 (points of the plane), got {model.y_dim}")
+    bad = ValueError(f"direction must be a non-zero vector of 2 finite numbers, got {direction!r}")
+    if isinstance(direction, (str, bytes)):
+        raise bad
+    try:
+        u = torch.as_tensor(direction, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        raise bad from None
+    if u.shape != (2,) or not bool(torch.isfinite(u).all()) or not bool(u.norm() > 0):
+        raise bad
+    u = (u / u.norm()).to(model.W1)
+    extent, n = positive("extent", extent), positive_int("n", n)
+    s = torch.linspace(-extent, extent, n, dtype=model.W1.dtype, device=model.W1.device)
+    return s, free_energy(model, s[:, None] * u, **kwargs)
 
 
 def _radii(radii) -> tuple[float, float]:
@@ -101,8 +130,9 @@ def inside_outside_energy(
     extent: float = 2.0,
     min_dist: float = 0.3,
     radii: tuple[float, float] = (1.0, 0.5),
+    reduce: str = "mean",
 ):
-    r"""Mean free energy off the data, split into the points inside the ellipse and those outside.
+    r"""Free energy off the data, split into the points inside the ellipse and those outside.
 
     Off-data points are the grid points farther than ``min_dist`` from every data point (as in
     :func:`on_off_energy`); "inside" are those with :math:`(y_1/r_1)^2 + (y_2/r_2)^2 < 1`.
@@ -112,11 +142,13 @@ def inside_outside_energy(
     F_grid : Tensor of shape (K, n, n), from :func:`energy_grid` with the same ``extent``
     data : Tensor of shape (N, 2)
     radii : (r1, r2), the radii of the ellipse the data lie on
+    reduce : "mean" (default), "max" or "min": how the points of each region are summarized
 
     Returns
     -------
     (inside, outside) : two Tensors of shape (K,)
     """
+    reduce = choice("reduce", reduce, ("mean", "max", "min"))
     F_grid = _check_grid(F_grid)
     data = as_tensor("data", data, ndims=(2,), shape_doc="(N, 2)")
     K, n, _ = F_grid.shape
@@ -128,7 +160,10 @@ def inside_outside_energy(
     if not inside.any() or not outside.any():
         raise ValueError("no off-data grid point inside (or outside) the ellipse: use a finer grid")
     F = F_grid.reshape(K, -1)
-    return F[:, inside].mean(1), F[:, outside].mean(1)
+    if reduce == "mean":
+        return F[:, inside].mean(1), F[:, outside].mean(1)
+    op = torch.amax if reduce == "max" else torch.amin
+    return op(F[:, inside], 1), op(F[:, outside], 1)
 
 
 def landscape_table(
@@ -154,16 +189,22 @@ def landscape_table(
     -------
     dict of Tensors of shape (K,): ``on`` (mean F on the data), ``max_on`` (largest F on the
     data), ``inside`` / ``outside`` (mean F of the off-data grid points inside / outside the
-    ellipse), ``ratio`` (outside / on; NaN where on < 1e-5, the 0/0 of a collapsed model) and
-    ``low`` (fraction of the grid with F < eps).
+    ellipse), ``max_inside`` / ``min_inside`` (largest / smallest F of the off-data points
+    inside), ``ratio`` (outside / on; NaN where on < 1e-5, the 0/0 of a collapsed model),
+    ``inside_ratio`` (inside / on, NaN likewise) and ``low`` (fraction of the grid with F < eps).
     """
     on, _ = on_off_energy(F_grid, F_data, data, extent, min_dist)
     inside, outside = inside_outside_energy(F_grid, data, extent, min_dist, radii)
-    ratio = torch.where(on > 1e-5, outside / on.clamp_min(1e-5), torch.full_like(on, float("nan")))
+    max_in, _ = inside_outside_energy(F_grid, data, extent, min_dist, radii, reduce="max")
+    min_in, _ = inside_outside_energy(F_grid, data, extent, min_dist, radii, reduce="min")
+    nan = torch.full_like(on, float("nan"))
+    ratio = torch.where(on > 1e-5, outside / on.clamp_min(1e-5), nan)
+    inside_ratio = torch.where(on > 1e-5, inside / on.clamp_min(1e-5), nan)
     low = (F_grid < nonneg("eps", eps)).flatten(1).float().mean(1)
     return dict(
-        on=on, max_on=F_data.max(1).values, inside=inside, outside=outside, ratio=ratio, low=low
-    )
+        on=on, max_on=F_data.max(1).values, inside=inside, outside=outside, max_inside=max_in,
+        min_inside=min_in, ratio=ratio, inside_ratio=inside_ratio, low=low,
+    )  # fmt: skip
 
 
 def pick_good(table: dict, candidates, max_low: float = 0.1) -> int:

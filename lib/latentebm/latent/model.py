@@ -53,7 +53,7 @@ class LatentEBM(nn.Module):
     ----------
     latent_dim : int, d, the size of z
     lam : float or list of K floats >= 0, the weight :math:`\lambda` of R(z) for each model
-    regularizer : str or list of K str among "none", "l1", "l2", "noisy"
+    regularizer : str or list of K str among "none", "l1", "l2", "noisy", "ring"
         (see :mod:`latentebm.latent.regularizers`); K = the longest of ``lam`` / ``regularizer``
     hidden : int, width of the decoder's hidden layer
     y_dim : int, n, the size of y (2 for the plane)
@@ -103,6 +103,10 @@ class LatentEBM(nn.Module):
         self.register_buffer("lam", torch.tensor(lams))  # (K,)
         self.register_buffer("a", torch.tensor([KINDS[k][0] for k in kinds]))  # (K,) weight of L1
         self.register_buffer("b", torch.tensor([KINDS[k][1] for k in kinds]))  # (K,) weight of L2^2
+        # (K,) weight of the ring term (||z|| - 1)^2; set by the kinds, so not in the state dict
+        # (checkpoints made before the ring existed load unchanged)
+        c = torch.tensor([KINDS[k][2] for k in kinds])
+        self.register_buffer("c", c, persistent=False)
         self.register_buffer(
             "noise_std", torch.tensor([self.noise if k == "noisy" else 0.0 for k in kinds])
         )
@@ -253,7 +257,7 @@ class LatentEBM(nn.Module):
 
     def penalty(self, z) -> torch.Tensor:
         r""":math:`\lambda R(z)` per model: z (K, M, d) -> (K, M)."""
-        return penalty(z, self.lam, self.a, self.b)
+        return penalty(z, self.lam, self.a, self.b, self.c)
 
     def energy(self, y, z, x=None, eps=None) -> torch.Tensor:
         r""":math:`E(x, y, z) = C(y, \mathrm{Dec}(\mathrm{Pred}(x), z)) + \lambda R(z)`.

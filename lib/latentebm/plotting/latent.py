@@ -107,3 +107,41 @@ def draw_latent_ebm(ax=None, conditional: bool = True):
     ax.text(4.5, 4.6, r"$E(x, y, z) = C(y, \mathrm{Dec}(\mathrm{Pred}(x), z)) + \lambda R(z)$",
             ha="center", fontsize=11)  # fmt: skip
     return ax
+
+
+def plot_section(s, F, labels, ax=None, data_at=(-1.0, 1.0), axis_name="$y_1$", title=None):
+    """Cross-sections of free energies along a line through the centre (log scale), one curve per
+    model, with dotted lines where the line crosses the data.
+
+    Parameters
+    ----------
+    s : (n,) positions along the line (``latentebm.latent.section``'s first output)
+    F : (K, n) free energies, one row per model
+    labels : K labels for the legend
+    ax : matplotlib Axes (default: a new figure)
+    data_at : positions of the data on the line (dotted vertical lines)
+    axis_name : label of the horizontal axis
+    title : str, optional
+
+    Returns
+    -------
+    The Axes.
+    """
+    s, F = to_numpy(s), to_numpy(F)
+    if s.ndim != 1 or F.ndim != 2 or F.shape[1] != s.shape[0]:
+        raise ValueError(f"s must have shape (n,) and F shape (K, n), got {s.shape} and {F.shape}")
+    if len(labels) != F.shape[0]:
+        raise ValueError(
+            f"labels must hold {F.shape[0]} labels (one per row of F), got {len(labels)}"
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    for row, label in zip(F, labels, strict=True):
+        ax.semilogy(s, np.maximum(row, 1e-6), label=label)
+    for x in data_at:
+        ax.axvline(x, color="grey", ls=":", lw=1)
+    ax.set(xlabel=axis_name, ylabel="$F(y)$")
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
