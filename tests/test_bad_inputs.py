@@ -29,6 +29,7 @@ import torch
 from latentebm import checkpoints as ckpts
 from latentebm import conv, data, latent, lista, lista_eval, lista_train, notebook, sparse, vae
 from latentebm.plotting import core as plot_core
+from latentebm.plotting import diagram
 
 NAN, INF = float("nan"), float("inf")
 
@@ -408,8 +409,12 @@ raises(T, "colour-kernels", lambda: conv.conv_admm(YC.expand(2, 3, 10, 10), KC.e
 raises(T, "kernels-zero", lambda: conv.conv_admm(YC, KC * 0, 0.5, n_iter=500), ValueError,
        "kernels")  # fmt: skip
 ok(T, "solves", lambda: conv.conv_admm(YC, KC, 0.5, n_iter=300), lambda Z: conv_solves(Z, rel=1e-4))
-ok(T, "Y-requires-grad", lambda: conv.conv_admm(YC.clone().requires_grad_(), KC, 0.5, n_iter=20),
-   lambda Z: not Z.requires_grad and close(Z, conv.conv_admm(YC, KC, 0.5, n_iter=20)))
+ok(
+    T,
+    "Y-requires-grad",
+    lambda: conv.conv_admm(YC.clone().requires_grad_(), KC, 0.5, n_iter=20),
+    lambda Z: not Z.requires_grad and close(Z, conv.conv_admm(YC, KC, 0.5, n_iter=20)),
+)
 
 T = "conv.conv_lipschitz"
 tsweep(T, conv.conv_lipschitz, lambda: {"kernels": KC, "image_hw": (10, 10)}, "kernels", KC)
@@ -1340,6 +1345,82 @@ sweep(T, png, dict, "fig", [("int", 5, TypeError), ("axes", None, TypeError)])
 sweep(T, png, dict, "dpi", [("0", 0, ValueError), ("float", 72.5, TypeError)])
 ok(T, "png", lambda: png(dpi=np.int64(20)), lambda b: b[:8] == b"\x89PNG\r\n\x1a\n")
 
+T = "plotting.to_numpy"
+raises(T, "x=str", lambda: plot_core.to_numpy("0.5"), TypeError, "x")
+raises(T, "x=ragged", lambda: plot_core.to_numpy([[1.0], [1.0, 2.0]]), TypeError, "x")
+ok(T, "grad-tensor", lambda: plot_core.to_numpy(W9 * torch.ones(1, requires_grad=True)),
+   lambda a: isinstance(a, np.ndarray) and a.dtype == np.float32 and np.allclose(a, W9.numpy()))  # fmt: skip
+
+
+def shown(fn, **kw):
+    """What a plot helper returned, its figure closed."""
+    import matplotlib.pyplot as plt
+
+    try:
+        return fn(**kw)
+    finally:
+        plt.close("all")
+
+
+T = "plotting.signed_image"
+sweep(T, lambda **kw: shown(plot_core.signed_image, **kw), lambda: {"img": W9}, "img",
+      [("1-D", torch.ones(4), ValueError), ("2-channels", torch.ones(2, 3, 3), ValueError),
+       ("empty", torch.ones(0, 3), ValueError), ("str", "img", TypeError)])  # fmt: skip
+ok(T, "symmetric", lambda: shown(plot_core.signed_image, img=W9).images[0].get_clim(),
+   lambda c: -c[0] == c[1] == float(W9.abs().max()))  # fmt: skip
+T = "plotting.signed_rgb"
+raises(T, "x=grey", lambda: plot_core.signed_rgb(torch.ones(1, 3, 3)), ValueError, "x")
+ok(T, "grey-at-0", lambda: plot_core.signed_rgb(torch.zeros(3, 2, 2)), lambda a: np.all(a == 0.5))
+T = "plotting.tile"
+TILE_ARGS = lambda: {"images": np.zeros((3, 2, 2)), "ncols": 2}  # noqa: E731
+sweep(T, plot_core.tile, TILE_ARGS, "images", [("2-D", np.zeros((2, 2)), ValueError),
+                                        ("4-channels", np.zeros((1, 2, 2, 4)), ValueError)])  # fmt: skip
+sweep(T, plot_core.tile, TILE_ARGS, "ncols", POS_INT)
+sweep(T, plot_core.tile, TILE_ARGS, "pad", [("-1", -1, ValueError), ("float", 1.5, TypeError)])
+ok(T, "shape", lambda: plot_core.tile(**TILE_ARGS()), lambda c: c.shape == (2 * 3 + 1, 2 * 3 + 1))
+
+
+def drawn(fn, **kw):
+    """A diagram element drawn on a fresh canvas; the figure closed."""
+    return shown(lambda **k: fn(diagram.canvas(4, 4), **k), **kw)
+
+
+T = "plotting.diagram.canvas"
+CANVAS_ARGS = lambda: {"width": 4, "height": 2}  # noqa: E731
+sweep(T, lambda **kw: shown(diagram.canvas, **kw), CANVAS_ARGS, "width", POSITIVE)
+ok(T, "limits", lambda: shown(diagram.canvas, width=4, height=2).get_xlim(), lambda x: x == (0, 4))
+T = "plotting.diagram.node"
+SHAPE_ARGS = lambda: {"xy": (1, 1), "text": "z"}  # noqa: E731
+sweep(T, lambda **kw: drawn(diagram.node, **kw), SHAPE_ARGS, "kind", CHOICE)
+sweep(T, lambda **kw: drawn(diagram.node, **kw), SHAPE_ARGS, "r", POSITIVE)
+ok(T, "observed", lambda: drawn(diagram.node, xy=(1, 1), text="y", kind="observed").get_facecolor(),
+   lambda c: np.allclose(c[:3], 0.8))  # fmt: skip
+T = "plotting.diagram.box"
+sweep(T, lambda **kw: drawn(diagram.box, **kw), SHAPE_ARGS, "kind", CHOICE)
+sweep(T, lambda **kw: drawn(diagram.box, **kw), SHAPE_ARGS, "w", POSITIVE)
+sweep(T, lambda **kw: drawn(diagram.box, **kw), SHAPE_ARGS, "h", POSITIVE)
+ok(T, "energy-square", lambda: drawn(diagram.box, xy=(1, 1), text="C", kind="energy").get_boxstyle(),
+   lambda s: type(s).__name__ == "Square")  # fmt: skip
+T = "plotting.diagram.op"
+sweep(T, lambda **kw: drawn(diagram.op, **kw), lambda: {"xy": (1, 1)}, "size", POSITIVE)
+ok(T, "size", lambda: drawn(diagram.op, xy=(1, 1), size=0.5).get_width(), lambda w: w == 0.5)
+T = "plotting.diagram.arrow"
+ARROW_ARGS = lambda: {"start": (0, 0), "end": (1, 1)}  # noqa: E731
+sweep(T, lambda **kw: drawn(diagram.arrow, **kw), ARROW_ARGS, "start",
+      [("str", "y", TypeError), ("None", None, TypeError)])  # fmt: skip
+sweep(
+    T,
+    lambda **kw: drawn(diagram.arrow, **kw),
+    ARROW_ARGS,
+    "end",
+    [("3-tuple", (1, 2, 3), TypeError)],
+)
+sweep(T, lambda **kw: drawn(diagram.arrow, **kw), ARROW_ARGS, "via", [("str", ["ab c"], TypeError)])
+ok(T, "ends", lambda: drawn(diagram.arrow, start=(0, 0), end=(1, 2))._posA_posB,
+   lambda p: tuple(map(tuple, p)) == ((0, 0), (1, 2)))  # fmt: skip
+T = "plotting.diagram.draw_convention"
+ok(T, "four-kinds", lambda: len(shown(diagram.draw_convention).texts), lambda n: n == 8)
+
 try:
     from latentebm import widgets
 except ImportError:  # ipywidgets is optional
@@ -1373,6 +1454,41 @@ if widgets is not None:
     )
     ok(T, "defaults", lambda: widgets.precomputed_grid(P2, defaults=(2, "y")),
        lambda box: box.children[2].selected_index == 1)  # fmt: skip
+
+    def bars(v, *more):
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(1, 1))
+        ax.bar([0, 1], [v, len(more)])
+        return ax
+
+    T = "widgets.slider_over"
+    SLIDER_ARGS = lambda: {"values": [1, 2], "draw": bars, "dpi": 20}  # noqa: E731
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "values", [("str", "ab", TypeError), ("empty", [], ValueError),
+                                                 ("int", 3, TypeError)])  # fmt: skip
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "draw", [("int", 3, TypeError),
+                                               ("no-figure", lambda v: None, TypeError)])  # fmt: skip
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "default", [("missing", 3, ValueError)])
+    sweep(
+        T,
+        widgets.slider_over,
+        SLIDER_ARGS,
+        "dpi",
+        [("0", 0, ValueError), ("float", 72.5, TypeError)],
+    )
+    sweep(T, widgets.slider_over, SLIDER_ARGS, "label", [("not-callable", "{:g}", TypeError),
+                                                ("same", lambda v: "x", ValueError)])  # fmt: skip
+    ok(T, "default", lambda: widgets.slider_over(**SLIDER_ARGS(), default=2).children[0].index,
+       lambda i: i == 1)  # fmt: skip
+    T = "widgets.grid_over"
+    GRID_ARGS = lambda: {"values_a": [1, 2], "values_b": ["x"], "draw": bars, "dpi": 20}  # noqa: E731
+    sweep(T, widgets.grid_over, GRID_ARGS, "values_b", [("empty", [], ValueError),
+                                                 ("str", "x", TypeError)])  # fmt: skip
+    sweep(T, widgets.grid_over, GRID_ARGS, "draw", [("int", 3, TypeError)])
+    sweep(T, widgets.grid_over, GRID_ARGS, "defaults", [("unknown", (3, "x"), ValueError),
+                                                 ("one", (1,), ValueError)])  # fmt: skip
+    ok(T, "defaults", lambda: [s.index for s in widgets.grid_over(**GRID_ARGS(), defaults=(2, "x")).children[:2]],
+       lambda i: i == [1, 0])  # fmt: skip
     T = "widgets.keep_stored_widget_state"
     # A pre-save hook: models it cannot act on (a file, a notebook without widgets, no server
     # root) are saved as they are; it returns None and changes nothing.
@@ -1503,6 +1619,7 @@ ALL_MODULES = ["latentebm", "latentebm.sparse", "latentebm.conv", "latentebm.dat
                "latentebm.latent", "latentebm.vae", "latentebm.plotting"]  # fmt: skip
 FLAT_MODULES = ["latentebm.lista", "latentebm.lista_train", "latentebm.lista_eval",
                 "latentebm.checkpoints", "latentebm.notebook", "latentebm.widgets",
+                "latentebm.plotting.diagram",
                 "latentebm.vae.chapter", "latentebm.sparse.dictionary", "latentebm.conv.train",
                 "latentebm.conv.transfer"]  # fmt: skip
 
