@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from matplotlib.patches import Circle
 
-from .._checks import positive_int
+from .._checks import nonneg_int
 
 _COLORS = plt.get_cmap("tab10").colors
 
@@ -39,7 +39,7 @@ def draw_springs(axes=None, seed: int = 0):
     balls of similar images (one colour) overlap; a strong spring pulls every ball onto the prior:
     centre 0, radius 1. ``axes``: three Axes (default: a new figure). Returns the axes.
     """
-    seed = positive_int("seed", seed + 1) - 1
+    seed = nonneg_int("seed", seed)
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(11, 3.8))
     axes = np.asarray(axes).ravel()
