@@ -1755,10 +1755,7 @@ ALIASES = {
     "lista.LISTA": "lista.LISTA",
     "sparse.dictionary.learn_dictionary": "sparse.learn_dictionary",
     "sparse.dictionary.normalize_columns": "sparse.normalize_columns",
-    "conv.train.whitened_images": "conv.whitened_images",
     "conv.train.train_conv_autoencoder": "conv.train_conv_autoencoder",
-    "conv.train.fit_natural_images": "conv.fit_natural_images",
-    "conv.train.model_from_checkpoint": "conv.model_from_checkpoint",
     "conv.transfer.DigitClassifier": "conv.DigitClassifier",
     "conv.transfer.few_labels": "conv.few_labels",
 }
