@@ -109,7 +109,7 @@ def show_feature_maps(Z, maps=None, ncols: int = 4, ax=None, titles=None):
 def show_color_kernels(
     kernels, ax=None, ncols: int | None = None, title: str | None = None, pad: int = 1
 ):
-    """Colour kernels (m, 3, k, k) as RGB tiles, each scaled to its own max |value| around grey."""
+    """Colour kernels (m, 3, k, k) as RGB tiles, each scaled to its own largest absolute value around grey."""
     K = to_numpy(kernels)
     if K.ndim != 4 or K.shape[1] != 3:
         raise ValueError(f"kernels must have shape (m, 3, k, k), got {K.shape}")
@@ -144,7 +144,7 @@ LABELS_OF = {
 def plot_few_labels(res: dict, ax=None):
     """Test accuracy against the number of labelled digits, one line per variant (mean ± sd over seeds).
 
-    ``res`` is the dict of :func:`latentebm.conv.transfer.few_labels`; returns the Axes.
+    ``res`` is the dict of ``latentebm.conv.transfer.few_labels``; returns the Axes.
     """
     acc = 100 * to_numpy(res["accuracy"])  # (variants, n_labels, seeds)
     n = np.asarray(res["n_labels"])
