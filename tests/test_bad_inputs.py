@@ -1615,12 +1615,12 @@ raises(T, "one-ball", lambda: vae.ball_overlap(MU[:1], LV[:1], LAB4[:1]), ValueE
 ok(T, "all-overlap", lambda: vae.ball_overlap(MU, LV, LAB4),
    lambda o: o["same"] == 1.0 and o["different"] == 1.0)  # fmt: skip
 T = "vae.nearest_class_shares"
-NB = lambda: {"z": MU, "mu": MU, "labels": LAB4}  # noqa: E731
-sweep(T, vae.nearest_class_shares, NB, "z", tensor_family(MU))
-sweep(T, vae.nearest_class_shares, NB, "mu", [("dims", torch.zeros(4, 3), ValueError)])
-sweep(T, vae.nearest_class_shares, NB, "labels", [("range", LAB4 + 10, ValueError)])
-sweep(T, vae.nearest_class_shares, NB, "n_classes", POS_INT)
-ok(T, "sums-to-one", lambda: vae.nearest_class_shares(**NB()), lambda s: close(s.sum(), 1.0))
+NCS = lambda: {"z": MU, "mu": MU, "labels": LAB4}  # noqa: E731
+sweep(T, vae.nearest_class_shares, NCS, "z", tensor_family(MU))
+sweep(T, vae.nearest_class_shares, NCS, "mu", [("dims", torch.zeros(4, 3), ValueError)])
+sweep(T, vae.nearest_class_shares, NCS, "labels", [("range", LAB4 + 10, ValueError)])
+sweep(T, vae.nearest_class_shares, NCS, "n_classes", POS_INT)
+ok(T, "sums-to-one", lambda: vae.nearest_class_shares(**NCS()), lambda s: close(s.sum(), 1.0))
 
 T = "plotting.springs.draw_springs"
 raises(T, "axes", lambda: springs.draw_springs(axes=plt.subplots(1, 2)[1]), ValueError, "axes")
