@@ -1562,7 +1562,6 @@ raises(T, "seeds", lambda: conv_transfer.few_labels(csae(), XD, LABELS, XD, LABE
 # ---------------------------------------------------------------------------------------------
 # the measures of chapters 5 and 6's claims (issue 17): filters, balls, the spring figures
 
-import matplotlib.pyplot as plt  # noqa: E402
 from latentebm.plotting import springs  # noqa: E402
 
 for T, fn in (("conv.preferred_orientation", conv.preferred_orientation),
@@ -1622,19 +1621,37 @@ sweep(T, vae.nearest_class_shares, NCS, "labels", [("range", LAB4 + 10, ValueErr
 sweep(T, vae.nearest_class_shares, NCS, "n_classes", POS_INT)
 ok(T, "sums-to-one", lambda: vae.nearest_class_shares(**NCS()), lambda s: close(s.sum(), 1.0))
 
+
+def closing(call):
+    """Run a figure-drawing call and close its figures (later tests count open figures)."""
+    import matplotlib.pyplot as plt
+
+    try:
+        return call()
+    finally:
+        plt.close("all")
+
+
+def two_axes():
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(1, 2)[1]
+
+
 T = "plotting.springs.draw_springs"
-raises(T, "axes", lambda: springs.draw_springs(axes=plt.subplots(1, 2)[1]), ValueError, "axes")
-sweep(
-    T, springs.draw_springs, lambda: {}, "seed", [("str", "0", TypeError), ("-2", -2, ValueError)]
+raises(
+    T, "axes", lambda: closing(lambda: springs.draw_springs(axes=two_axes())), ValueError, "axes"
 )
-ok(T, "three", lambda: springs.draw_springs(), lambda axes: len(axes) == 3)
+sweep(T, lambda **kw: closing(lambda: springs.draw_springs(**kw)), lambda: {}, "seed",
+      [("str", "0", TypeError), ("-2", -2, ValueError)])  # fmt: skip
+ok(T, "three", lambda: closing(springs.draw_springs), lambda axes: len(axes) == 3)
 T = "plotting.springs.plot_flight"
 BALLS = [(torch.ones(3, 2), torch.ones(3, 2))] * 2
-raises(T, "list", lambda: springs.plot_flight(BALLS), TypeError, "balls")
-raises(T, "axes", lambda: springs.plot_flight({0.0: BALLS}, axes=plt.subplots(1, 2)[1]),
+raises(T, "list", lambda: closing(lambda: springs.plot_flight(BALLS)), TypeError, "balls")
+raises(T, "axes", lambda: closing(lambda: springs.plot_flight({0.0: BALLS}, axes=two_axes())),
        ValueError, "axes")  # fmt: skip
-ok(T, "lines", lambda: springs.plot_flight({0.0: BALLS}), lambda axes: len(axes[0].lines) == 1)
-
+ok(T, "lines", lambda: closing(lambda: springs.plot_flight({0.0: BALLS})),
+   lambda axes: len(axes[0].lines) == 1)  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
 
