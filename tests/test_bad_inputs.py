@@ -1762,6 +1762,99 @@ T = "conv.transfer.few_labels"
 raises(T, "seeds", lambda: conv_transfer.few_labels(csae(), XD, LABELS, XD, LABELS, seeds=(-1,)),
        ValueError, "seeds")  # fmt: skip
 
+# ---------------------------------------------------------------------------------------------
+# the measures of chapters 5 and 6's claims (issue 17): filters, balls, the spring figures
+
+from latentebm.plotting import springs  # noqa: E402
+
+for T, fn in (("conv.preferred_orientation", conv.preferred_orientation),
+              ("conv.count_lobes", conv.count_lobes)):  # fmt: skip
+    tsweep(T, fn, lambda: {"kernels": KC}, "kernels", KC)
+    sweep(T, fn, lambda fn=fn: {"kernels": KC}, "n_fft", POS_INT)
+    raises(T, "n_fft-small", lambda fn=fn: fn(KC, n_fft=2), ValueError, "n_fft")
+ok("conv.preferred_orientation", "range", lambda: conv.preferred_orientation(KC),
+   lambda o: o.shape == (3,) and bool(((o >= 0) & (o < 180)).all()))  # fmt: skip
+sweep("conv.count_lobes", conv.count_lobes, lambda: {"kernels": KC}, "rel",
+      NONNEG + [("above-1", 1.5, ValueError)])  # fmt: skip
+ok(
+    "conv.count_lobes",
+    "zero-kernel",
+    lambda: conv.count_lobes(KC * 0),
+    lambda n: n.tolist() == [0] * 3,
+)
+T = "conv.orientation_coverage"
+tsweep(T, conv.orientation_coverage, lambda: {"kernels": KC}, "kernels", KC)
+sweep(T, conv.orientation_coverage, lambda: {"kernels": KC}, "threshold", NONNEG)
+sweep(T, conv.orientation_coverage, lambda: {"kernels": KC}, "n_bins", POS_INT)
+ok(T, "none-oriented", lambda: conv.orientation_coverage(KC, threshold=1.0), lambda n: n == 0)
+T = "conv.filter_cosine"
+tsweep(T, conv.filter_cosine, lambda: {"encoder": KC, "decoder": KC}, "encoder", KC)
+tsweep(T, conv.filter_cosine, lambda: {"encoder": KC, "decoder": KC}, "decoder", KC)
+raises(T, "shape", lambda: conv.filter_cosine(KC, KC[:2]), ValueError, "decoder")
+ok(T, "self", lambda: conv.filter_cosine(KC, 2 * KC), lambda c: close(c, torch.ones(3)))
+
+LAB4 = torch.tensor([0, 0, 1, 1])
+T = "vae.code_information"
+sweep(T, vae.code_information, lambda: {"mu": MU, "logvar": LV}, "mu", tensor_family(MU))
+sweep(
+    T,
+    vae.code_information,
+    lambda: {"mu": MU, "logvar": LV},
+    "logvar",
+    [("shape", LV[:2], ValueError)],
+)
+sweep(T, vae.code_information, lambda: {"mu": MU, "logvar": LV}, "chunk", POS_INT)
+sweep(T, vae.code_information, lambda: {"mu": MU, "logvar": LV}, "generator", GENERATOR)
+ok(T, "prior-balls", lambda: vae.code_information(MU, LV), lambda i: abs(i) < 1e-12)
+T = "vae.ball_overlap"
+sweep(
+    T, vae.ball_overlap, lambda: {"mu": MU, "logvar": LV, "labels": LAB4}, "mu", tensor_family(MU)
+)
+sweep(T, vae.ball_overlap, lambda: {"mu": MU, "logvar": LV, "labels": LAB4}, "labels",
+      [("float", LAB4.float(), TypeError), ("shape", LAB4[:3], ValueError),
+       ("list", [0, 0, 1, 1], TypeError)])  # fmt: skip
+raises(T, "one-ball", lambda: vae.ball_overlap(MU[:1], LV[:1], LAB4[:1]), ValueError, "mu")
+ok(T, "all-overlap", lambda: vae.ball_overlap(MU, LV, LAB4),
+   lambda o: o["same"] == 1.0 and o["different"] == 1.0)  # fmt: skip
+T = "vae.nearest_class_shares"
+NCS = lambda: {"z": MU, "mu": MU, "labels": LAB4}  # noqa: E731
+sweep(T, vae.nearest_class_shares, NCS, "z", tensor_family(MU))
+sweep(T, vae.nearest_class_shares, NCS, "mu", [("dims", torch.zeros(4, 3), ValueError)])
+sweep(T, vae.nearest_class_shares, NCS, "labels", [("range", LAB4 + 10, ValueError)])
+sweep(T, vae.nearest_class_shares, NCS, "n_classes", POS_INT)
+ok(T, "sums-to-one", lambda: vae.nearest_class_shares(**NCS()), lambda s: close(s.sum(), 1.0))
+
+
+def closing(call):
+    """Run a figure-drawing call and close its figures (later tests count open figures)."""
+    import matplotlib.pyplot as plt
+
+    try:
+        return call()
+    finally:
+        plt.close("all")
+
+
+def two_axes():
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(1, 2)[1]
+
+
+T = "plotting.springs.draw_springs"
+raises(
+    T, "axes", lambda: closing(lambda: springs.draw_springs(axes=two_axes())), ValueError, "axes"
+)
+sweep(T, lambda **kw: closing(lambda: springs.draw_springs(**kw)), lambda: {}, "seed",
+      [("str", "0", TypeError), ("-2", -2, ValueError)])  # fmt: skip
+ok(T, "three", lambda: closing(springs.draw_springs), lambda axes: len(axes) == 3)
+T = "plotting.springs.plot_flight"
+BALLS = [(torch.ones(3, 2), torch.ones(3, 2))] * 2
+raises(T, "list", lambda: closing(lambda: springs.plot_flight(BALLS)), TypeError, "balls")
+raises(T, "axes", lambda: closing(lambda: springs.plot_flight({0.0: BALLS}, axes=two_axes())),
+       ValueError, "axes")  # fmt: skip
+ok(T, "lines", lambda: closing(lambda: springs.plot_flight({0.0: BALLS})),
+   lambda axes: len(axes[0].lines) == 1)  # fmt: skip
 
 # ---------------------------------------------------------------------------------------------
 
@@ -1850,7 +1943,8 @@ ALL_MODULES = ["latentebm", "latentebm.sparse", "latentebm.conv", "latentebm.dat
                "latentebm.latent", "latentebm.vae", "latentebm.plotting", "latentebm.lista",
                "latentebm.chapters", "latentebm.live"]  # fmt: skip
 FLAT_MODULES = ["latentebm.checkpoints", "latentebm.notebook", "latentebm.widgets",
-                "latentebm.plotting.diagram", "latentebm.sparse.dictionary",
+                "latentebm.plotting.diagram", "latentebm.plotting.springs",
+                "latentebm.sparse.dictionary",
                 "latentebm.conv.train", "latentebm.conv.transfer", "latentebm.chapters.ch1_latent",
                 "latentebm.chapters.ch2_sparse", "latentebm.chapters.ch4_lista",
                 "latentebm.chapters.ch5_conv", "latentebm.chapters.ch6_vae", "latentebm.live.cells"]  # fmt: skip

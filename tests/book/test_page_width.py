@@ -26,8 +26,6 @@ REWRITING = {
     "02_sparse_coding",
     "03_ista_fista",
     "04_lista",
-    "05_convolutional_sparse_coding",
-    "06_vae",
 }
 SHOWN_ELSEWHERE = (
     "image/png",

@@ -7,7 +7,7 @@ autoencoder  ConvSparseAutoencoder: encoder conv -> non-linearity -> diagonal, l
 crops        random_crops: the training minibatches
 train        train_conv_autoencoder: the auto-encoder trained end to end on the energy of its code
 psd          train_psd: kernels fitted to FISTA's codes, encoder trained to predict them
-selectivity  orientation-selectivity index of filters (centre-surround vs oriented)
+selectivity  orientation-selectivity index, preferred orientation, lobes, encoder/decoder cosine
 transfer     few labels: the sparse encoder as a classifier's first layer vs training from scratch
 """
 
@@ -17,7 +17,13 @@ from .crops import random_crops
 from .fista import conv_fista, conv_lipschitz
 from .operators import ConvOperator, code_shape, conv_energy, correlate, synthesize
 from .psd import train_psd
-from .selectivity import orientation_selectivity
+from .selectivity import (
+    count_lobes,
+    filter_cosine,
+    orientation_coverage,
+    orientation_selectivity,
+    preferred_orientation,
+)
 from .train import train_conv_autoencoder
 from .transfer import DigitClassifier, few_labels
 
@@ -30,9 +36,13 @@ __all__ = [
     "conv_energy",
     "conv_fista",
     "conv_lipschitz",
+    "count_lobes",
+    "filter_cosine",
     "few_labels",
     "correlate",
+    "orientation_coverage",
     "orientation_selectivity",
+    "preferred_orientation",
     "random_crops",
     "synthesize",
     "train_conv_autoencoder",

@@ -6,10 +6,12 @@ Modules::
     loss    vae_loss (reconstruction + beta * KL, nats per image), kl_divergence, kl_per_dim,
             reconstruction_loss, energy (per-image free energy), active_dims
     train   train_vae (Adam, records the balls), evaluate, record_balls
+    balls   code_information (nats the noisy code carries), ball_overlap, nearest_class_shares
 
 The chapter's trained models and their settings: :mod:`latentebm.chapters.ch6_vae`.
 """
 
+from .balls import ball_overlap, code_information, nearest_class_shares
 from .loss import (
     VAELoss,
     active_dims,
@@ -34,4 +36,7 @@ __all__ = [
     "train_vae",
     "evaluate",
     "record_balls",
+    "code_information",
+    "ball_overlap",
+    "nearest_class_shares",
 ]
