@@ -160,3 +160,17 @@ def test_citations_read_well_in_jupyter_and_resolve_in_the_book(path):
 )
 def test_citation_links_become_roles_in_the_book(text, book):
     assert roles(text) == book
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_numbered_sections_run_in_order(path):
+    """A chapter that numbers its sections ("## 1. ...") numbers them 1, 2, 3, ... with no gap (a
+    rewrite once dropped the headings of sections 5-7 of chapter 6, and the page jumped from 4 to 8)."""
+    cells = json.loads(path.read_text())["cells"]
+    numbers = [
+        int(m.group(1))
+        for c in cells
+        if c["cell_type"] == "markdown"
+        for m in re.finditer(r"^## (\d+)\. ", "".join(c["source"]), re.M)
+    ]
+    assert numbers == list(range(1, len(numbers) + 1)), f"{path.name}: sections {numbers}"
