@@ -1721,6 +1721,25 @@ sweep(T, sp_dict.atom_statistics, lambda: {"W": W, "shape": (2, 4)}, "W", tensor
 ok(T, "ranges", lambda: sp_dict.atom_statistics(W, (2, 4)),
    lambda s: all(bool(((v >= 0) & (v <= math.pi)).all()) for v in s.values()))  # fmt: skip
 
+T = "sparse.dictionary.stroke_statistics"
+sweep(T, sp_dict.stroke_statistics, lambda: {"W": W, "y": Y}, "W", tensor_family(W))
+sweep(T, sp_dict.stroke_statistics, lambda: {"W": W, "y": Y}, "y", tensor_family(Y))
+raises(T, "mismatch", lambda: sp_dict.stroke_statistics(W, Y[:, :5]), ValueError, "y")
+ok(T, "ranges", lambda: sp_dict.stroke_statistics(W, Y),
+   lambda s: bool((s["best_cosine"] <= 1 + 1e-12).all() and (s["area"] > 0).all()))  # fmt: skip
+T = "sparse.dictionary.gabor_bank"
+sweep(T, sp_dict.gabor_bank, lambda: {"shape": (2, 4)}, "shape",
+      [("three", (2, 2, 2), ValueError), ("zero", (0, 8), ValueError)])  # fmt: skip
+sweep(T, sp_dict.gabor_bank, lambda: {"shape": (2, 4)}, "n_orientations", POS_INT)
+ok(T, "unit columns", lambda: sp_dict.gabor_bank((2, 4)),
+   lambda G: G.shape == (8, 8 * 8 * 12) and bool(((G.norm(dim=0) - 1).abs() < 1e-9).all()))  # fmt: skip
+T = "sparse.dictionary.gabor_similarity"
+sweep(T, sp_dict.gabor_similarity, lambda: {"W": W, "shape": (2, 4)}, "W", tensor_family(W))
+sweep(T, sp_dict.gabor_similarity, lambda: {"W": W, "shape": (2, 4)}, "shape",
+      [("mismatch", (3, 3), ValueError), ("three", (2, 2, 2), ValueError)])  # fmt: skip
+ok(T, "ranges", lambda: sp_dict.gabor_similarity(W, (2, 4)),
+   lambda g: bool(((g >= 0) & (g <= 1 + 1e-9)).all()))  # fmt: skip
+
 T = "data.contrast_normalize"
 sweep(T, data.contrast_normalize, lambda: {"image": IMG}, "image",
       [("constant", np.ones((16, 16)), ValueError), ("nan", np.full((8, 8), NAN), ValueError),

@@ -96,7 +96,7 @@ def book_dir(tmp_path, monkeypatch):
 
 def test_a_modified_committed_checkpoint_is_refused(book_dir):
     p = book_dir / "lista_K1.pt"
-    assert ckpts.load(p)["n_steps"] == 1
+    assert ckpts.load(p)["n_iter"] == 1
     data = bytearray(p.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped byte inside the weights: still a valid zip
     p.write_bytes(bytes(data))

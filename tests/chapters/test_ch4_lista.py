@@ -10,7 +10,7 @@ from latentebm.lista import LISTA, code_error, predict
 @pytest.mark.parametrize("K", ch4_lista.KS)
 def test_committed_lista_matches_the_table(K):
     ckpt, s = chapters.load(f"lista_K{K}"), ch4_lista.SETTINGS[f"lista_K{K}"]
-    assert ckpt["n_steps"] == s["n_iter"] == K  # files of 2026-11: n_steps, read as n_iter
+    assert ckpt["n_iter"] == s["n_iter"] == K
     for key in ("lr", "n_epochs", "batch_size", "n_train", "seed"):
         assert ckpt[key] == s[key], key
     assert ckpt["lam"] == chapters.load("mnist_dictionary")["lam"]
@@ -34,7 +34,7 @@ def test_a_short_recipe_writes_what_the_committed_file_holds():
     settings = {**ch4_lista.SETTINGS["lista_K2"], "n_train": 64, "n_epochs": 2, "batch_size": 32,
                 "codes_max_iter": 100}  # fmt: skip
     ckpt = ch4_lista.train_lista_k(**settings, dictionary=d, targets=small_targets)
-    committed = set(chapters.load("lista_K2")) - {"n_steps"} | {"n_iter"}
+    committed = set(chapters.load("lista_K2"))
     assert set(ckpt) == committed
     assert len(ckpt["loss_per_epoch"]) == 2 and ckpt["lr"] == pytest.approx(3e-3 / 2**0.5)
     model = LISTA.from_checkpoint(ckpt)

@@ -35,7 +35,7 @@ def test_the_tables_are_read_only_and_settings_are_copies():
         art.settings["lam"] = 1.0
     s = chapters.settings("mnist_dictionary")
     s["lam"] = 1.0
-    assert chapters.settings("mnist_dictionary")["lam"] == 0.75
+    assert chapters.settings("mnist_dictionary")["lam"] == 0.25
 
 
 def test_dependents_come_after_what_they_need():
@@ -132,4 +132,4 @@ def test_the_command_lists_every_artefact(capsys):
     out = capsys.readouterr().out
     for name in chapters.ARTEFACTS:
         assert f" {name} " in out
-    assert "'lam': 0.75" in out and "needs mnist_dictionary" in out
+    assert "'lam': 0.25" in out and "needs mnist_dictionary" in out

@@ -3,7 +3,13 @@ import warnings
 import pytest
 import torch
 from latentebm.sparse import learn_dictionary, normalize_columns
-from latentebm.sparse.dictionary import atom_statistics, code_quality
+from latentebm.sparse.dictionary import (
+    atom_statistics,
+    code_quality,
+    gabor_bank,
+    gabor_similarity,
+    stroke_statistics,
+)
 from scipy.optimize import linear_sum_assignment
 
 
@@ -108,3 +114,36 @@ def test_atom_statistics_tells_edges_from_noise():
     assert s["coherence"][0] > 0.7 > s["coherence"][1:].median() + 0.5
     assert s["localization"][0] > 0.8 > s["localization"][1:].median() + 0.5
     assert abs(float(s["orientation"][0])) < 1e-6  # vertical stripes: gradient along x
+
+
+def test_stroke_statistics_tells_parts_from_wholes_and_noise():
+    """Whole signals as atoms: best |cosine| 1 and the area of a signal; the left half of each
+    signal: cosine ~ 1/sqrt(2) and about half the area; noise: a small cosine, a large area."""
+    g = torch.Generator().manual_seed(0)
+    y = (torch.rand(40, 64, generator=g, dtype=torch.float64) > 0.7).double()  # 40 blobs of ~19 px
+    whole = stroke_statistics(y[:8].T, y)
+    assert torch.allclose(whole["best_cosine"], torch.ones(8, dtype=torch.float64))
+    assert (whole["area"].mean() - 1).abs() < 0.2
+    half = y[:8].clone()
+    half[:, 32:] = 0
+    parts = stroke_statistics(half.T, y)
+    assert 0.6 < parts["best_cosine"].mean() < 0.85 and 0.35 < parts["area"].mean() < 0.65
+    noise = stroke_statistics(
+        normalize_columns(torch.randn(64, 8, generator=g).double()), y
+    )  # 64 px: 1.4
+    assert noise["best_cosine"].mean() < 0.5 and noise["area"].mean() > 1.2
+    with pytest.raises(ValueError, match="y must have shape"):
+        stroke_statistics(y[:8].T, y[:, :10])
+
+
+def test_gabor_similarity_finds_gabors_and_not_noise():
+    G = gabor_bank((12, 12))
+    assert G.shape == (144, 144 * 8 * 12) and torch.allclose(
+        G.norm(dim=0), torch.ones(G.shape[1], dtype=torch.float64)
+    )
+    pick = G[:, [5, 1000, 9000]]
+    assert torch.allclose(gabor_similarity(pick, (12, 12)), torch.ones(3, dtype=torch.float64))
+    noise = normalize_columns(torch.randn(144, 64, generator=torch.Generator().manual_seed(0)))
+    assert gabor_similarity(noise, (12, 12)).median() < 0.45
+    with pytest.raises(ValueError, match="W must have shape"):
+        gabor_similarity(noise, (10, 10))
