@@ -3,8 +3,8 @@
 Chapters 3 and 4 use the MNIST dictionary too (chapter 4's LISTA checkpoints need it). The committed
 dictionaries were trained for a fixed number of epochs (``tol=None``). The MNIST one (2026-12,
 issue 17) uses lambda = 0.25 and 4 epochs over the 60 000 digits: at the earlier lambda = 0.75 and 2
-epochs most atoms were whole-digit prototypes (mean best |cosine| with a training digit 0.72,
-:func:`latentebm.sparse.dictionary.stroke_statistics`), not the strokes of the lecture's figure;
+epochs most atoms were whole-digit prototypes (mean best absolute cosine with a training digit 0.72,
+``latentebm.sparse.dictionary.stroke_statistics``), not the strokes of the lecture's figure;
 a smaller lambda lets a digit use more atoms, and each atom becomes a smaller part of a digit.
 Retraining it retrains the LISTA checkpoints made from it as well::
 
