@@ -9,11 +9,13 @@ export LATENTEBM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: venv data assets chromium test test-lib test-notebooks test-book colab-install test-colab book \
-	notebooks lab bench lint clean translations
+	notebooks lab bench lint hooks clean translations
 
 # The book: Jupyter Book 1.x renders the outputs stored in the notebooks; warnings are errors.
 BOOK_BUILD := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# The Python the linters and the formatter check (the same list in .pre-commit-config.yaml).
+LINT_PATHS := lib tests benchmarks scripts book/_ext
 # pytest's exit code 5 means "no tests collected" (e.g. no notebooks yet): not a failure.
 PYTEST_OK5 := || { rc=$$?; [ $$rc -eq 5 ] && echo "pytest: no tests collected (exit 5), not a failure"; }
 # Strict nbval: every text output must be reproduced; the sanitize file only masks timings/addresses.
@@ -39,7 +41,8 @@ data: venv
 # The library's tests; the book's own tests (tests/book) need the built book: `make test` runs them;
 # tests/colab runs in Colab's environment: `make test-colab`.
 test-lib: data
-	$(PY) -m ruff check lib tests benchmarks scripts book/_ext
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
 	$(PY) -m pytest tests --ignore=tests/book --ignore=tests/colab $(PYTEST_OK5)
 
 test-notebooks: data
@@ -152,8 +155,16 @@ bench: data
 	$(PY) benchmarks/lista.py
 	$(PY) benchmarks/conv_sparse_coding.py
 
+# ruff check and ruff format --check; `$(PY) -m ruff format $(LINT_PATHS)` fixes the formatting.
 lint: venv
-	$(PY) -m ruff check lib tests benchmarks scripts book/_ext
+	$(PY) -m ruff check $(LINT_PATHS)
+	$(PY) -m ruff format --check $(LINT_PATHS)
+
+# The same checks at each commit (.pre-commit-config.yaml): pre-commit from PyPI, and the git hook.
+PRE_COMMIT_VERSION := 4.7.0
+hooks: venv
+	$(PY) -m pip install --quiet pre-commit==$(PRE_COMMIT_VERSION)
+	$(VENV)/bin/pre-commit install
 
 clean:
 	rm -rf _build book/_assets

@@ -2,7 +2,7 @@
 
     nice python benchmarks/lista.py [--n-test 1000] [--device cpu|cuda]
 
-For each committed LISTA-K (``scripts/train_lista.py``): its relative code error
+For each committed LISTA-K (``python -m latentebm.chapters train lista_K<K>``): its relative code error
 ||Z_K - Z*||_F^2 / ||Z*||_F^2 on the first ``--n-test`` test digits, the fewest FISTA iterations
 (from z = 0, adaptive restart) reaching that error, and the wall-clock per digit of LISTA-K and of
 FISTA with that many iterations, both run on the whole batch (best of 3, one torch thread on the
@@ -15,15 +15,12 @@ import argparse
 import platform
 
 import torch
-from latentebm import set_threads
-from latentebm.checkpoints import load, path_of
+from latentebm import chapters, set_threads
+from latentebm.chapters.ch4_lista import KS
+from latentebm.checkpoints import dense_codes
 from latentebm.data import mnist
-from latentebm.lista import LISTA
-from latentebm.lista_eval import code_error, equivalent_iterations, seconds_per_signal
-from latentebm.lista_train import dense_codes, optimal_codes, predict
-from latentebm.sparse import fista
-
-KS = (1, 2, 3, 5, 10)
+from latentebm.lista import LISTA, code_error, equivalent_iterations, predict, seconds_per_signal
+from latentebm.sparse import fista, optimal_codes
 
 
 def main(argv=None):
@@ -33,16 +30,16 @@ def main(argv=None):
     a = p.parse_args(argv)
     set_threads()
     dev = torch.device(a.device)
-    d = load(path_of("mnist_dictionary"))
+    d = chapters.load("mnist_dictionary")
     W, lam = d["W"].to(dev), float(d["lam"])
     x, _ = mnist("test")
     Y = x[: a.n_test].reshape(a.n_test, -1).to(dev)  # (N, 784)
-    t = load(path_of("lista_targets"))
+    t = chapters.load("lista_targets")
     if t["shape"][0] >= a.n_test:
         Z_star = dense_codes(t)[: a.n_test].to(dev)
     else:
         Z_star = optimal_codes(Y, W, lam, tol=1e-6, max_iter=10000)
-    models = {K: LISTA.from_checkpoint(load(path_of(f"lista_K{K}"))).to(dev) for K in KS}
+    models = {K: LISTA.from_checkpoint(chapters.load(f"lista_K{K}"), dev) for K in KS}
     errs = [code_error(predict(models[K], Y), Z_star) for K in KS]
     equiv = equivalent_iterations(errs, Y, W, lam, Z_star, max_iter=5000)
     print(

@@ -90,7 +90,7 @@ def mnist_problem(N=1000):
     if not path.exists():
         return (
             None,
-            f"skipped: {path} does not exist yet (written by scripts/train_sparse_dictionaries.py)",
+            f"skipped: {path} does not exist yet (python -m latentebm.chapters train mnist_dictionary)",
         )
     from latentebm.data import mnist
 

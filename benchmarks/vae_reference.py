@@ -95,12 +95,11 @@ def peer_run(seed, x_train, x_test, epochs, device):
 
 
 def ours_run(seed, epochs, device, n_train=None):
-    from latentebm.vae.train import train_mnist_vae
+    from latentebm.chapters import settings
+    from latentebm.chapters.ch6_vae import train_mnist_vae
 
-    ckpt = train_mnist_vae(
-        latent_dim=20, hidden=400, beta=1.0, n_epochs=epochs, seed=seed, device=device,
-        n_train=n_train, n_track=0, progress=False,
-    )  # fmt: skip
+    kw = {**settings("vae_reference"), "n_epochs": epochs, "seed": seed, "n_train": n_train}
+    ckpt = train_mnist_vae(**kw, device=device, progress=False)
     return list(ckpt["history"]["test_loss"])
 
 

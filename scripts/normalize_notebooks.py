@@ -17,6 +17,10 @@ It changes no output and no code other than the setup cell, so a notebook needs 
   role that closes a parenthesis already gets none. The book turns these links back into the
   ``{cite}`` role when it reads the notebook (book/_ext/book_citations.py), so the bibliography
   and the rendered citations are unchanged.
+* **Printed text as one block**: a cell that prints line by line stores each burst as its own
+  stream output, and the page shows each in its own box, with gaps between the rows of a table.
+  Consecutive stream outputs of the same name (stdout, stderr) are merged into one, as nbval and
+  myst-nb's ``nb_merge_streams`` read them.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIB = ROOT / "book" / "references.bib"
 
 SETUP_CELL = """\
-# Colab: install the library from the book's repository and fetch the data. Elsewhere: nothing.
+# In Colab: install the library from the book's repository and fetch the data.
 import sys
 
 if "google.colab" in sys.modules:
@@ -85,6 +89,26 @@ def cite_links(text: str, labels: dict[str, str]) -> str:
     return CITE_ROLE.sub(link, text)
 
 
+def merge_streams(cell) -> bool:
+    """Merge `cell`'s consecutive stream outputs of one name into one; True if any were merged."""
+    merged = []
+    for out in cell.get("outputs", []):
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and out.output_type == "stream"
+            and prev.output_type == "stream"
+            and out.name == prev.name
+        ):
+            prev.text += out.text
+        else:
+            merged.append(out)
+    if len(merged) == len(cell.get("outputs", [])):
+        return False
+    cell.outputs = merged
+    return True
+
+
 def normalize(path: Path, url: str, labels: dict[str, str]) -> list[str]:
     """Apply the conventions to one notebook file; return what changed (nothing: file untouched)."""
     nb = nbformat.read(path, as_version=4)
@@ -97,6 +121,8 @@ def normalize(path: Path, url: str, labels: dict[str, str]) -> list[str]:
         nb.metadata["kernelspec"] = dict(KERNELSPEC)
         changes.append("kernelspec")
     for cell in nb.cells:
+        if cell.cell_type == "code" and merge_streams(cell):
+            changes.append("streams merged")
         if cell.cell_type == "markdown" and CITE_ROLE.search(cell.source):
             cell.source = cite_links(cell.source, labels)
             changes.append("citations")

@@ -2,9 +2,13 @@ import json
 from types import SimpleNamespace
 
 import ipywidgets
+import matplotlib
 import pytest
-from latentebm import widgets
-from latentebm.widgets import precomputed_grid, precomputed_slider
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from latentebm import widgets  # noqa: E402
+from latentebm.widgets import grid_over, precomputed_grid, precomputed_slider, slider_over  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"  # content is not inspected
 HAS_STACK = hasattr(ipywidgets, "Stack")  # ipywidgets 8; Colab's stock 7.7.1 has none
@@ -81,6 +85,92 @@ def test_bad_input(stack, monkeypatch):
         precomputed_slider({"a": PNG}, default="z")
     with pytest.raises(ValueError, match="every pair"):
         precomputed_grid({(0, "x"): PNG, (1, "y"): PNG})
+
+
+# slider_over / grid_over: the values and a drawing function; one figure per value, rendered.
+def _bars(*heights):
+    """A figure that differs for every height: what a notebook's drawing function returns."""
+    _, ax = plt.subplots(figsize=(1, 1))
+    ax.bar(range(len(heights)), heights)
+    ax.set_ylim(0, 10)
+    return ax
+
+
+def _shown(box) -> list[bytes]:
+    """The picture a one-slider widget shows at each position of its slider: the Stack's images
+    (switched in the browser), or the kernel-driven Image's value after each move."""
+    slider, view = box.children
+    if not isinstance(view, ipywidgets.Image):
+        return [image.value for image in view.children]
+    pictures = []
+    for i in range(len(slider.options)):
+        slider.index = i
+        pictures.append(view.value)
+    return pictures
+
+
+@pytest.mark.parametrize("stack", [True, False], ids=["Stack", "no Stack"])
+def test_slider_over_draws_each_value_once_and_shows_it(stack, monkeypatch):
+    if not stack and HAS_STACK:
+        monkeypatch.delattr(ipywidgets, "Stack")
+    if stack and not HAS_STACK:
+        pytest.skip("ipywidgets 7: no Stack")
+    calls = []
+    box = slider_over([1, 2, 5], lambda v: calls.append(v) or _bars(v), "height", default=2, dpi=30)
+    slider = box.children[0]
+    assert calls == [1, 2, 5] and plt.get_fignums() == []  # each drawn once, and closed
+    assert [o for o, _ in slider.options] == ["1", "2", "5"] and slider.index == 1
+    pictures = _shown(box)
+    assert all(p[:8] == PNG for p in pictures) and len(set(pictures)) == 3
+    again = slider_over({1: "a", 2: "b", 5: "c"}, _bars, dpi=30)  # a dict: its keys
+    assert _shown(again) == pictures
+    box = slider_over([0.5, 1.0], lambda v: _bars(v).figure, label="{:g}".format, default=1.0)
+    assert [o for o, _ in box.children[0].options] == ["0.5", "1"] and box.children[0].index == 1
+
+
+@pytest.mark.parametrize("stack", [True, False], ids=["Stack", "no Stack"])
+def test_grid_over_draws_every_pair(stack, monkeypatch):
+    if not stack and HAS_STACK:
+        monkeypatch.delattr(ipywidgets, "Stack")
+    if stack and not HAS_STACK:
+        pytest.skip("ipywidgets 7: no Stack")
+    calls = []
+    box = grid_over((1, 2, 3), ("x", "y"), lambda a, b: calls.append((a, b)) or _bars(a, len(b) + (b == "y")),
+                    ("a", "b"), defaults=(3, "y"), dpi=30)  # fmt: skip
+    assert calls == [(a, b) for a in (1, 2, 3) for b in ("x", "y")] and plt.get_fignums() == []
+    sa, sb, view = box.children
+    assert sa.index == 2 and sb.index == 1
+    if stack:
+        assert view.selected_index == 2 and all(s.selected_index == 1 for s in view.children)
+        pictures = [img.value for inner in view.children for img in inner.children]
+    else:
+        pictures = []
+        for i in range(3):
+            sa.index = i
+            for j in range(2):
+                sb.index = j
+                pictures.append(view.value)
+    assert len(set(pictures)) == 6
+
+
+def test_slider_over_refuses_bad_input_before_drawing():
+    drawn = []
+    draw = lambda v: drawn.append(v) or _bars(v)  # noqa: E731
+    with pytest.raises(ValueError, match="default"):
+        slider_over([1, 2], draw, default=3)
+    with pytest.raises(ValueError, match="values"):
+        slider_over([], draw)
+    with pytest.raises(TypeError, match="values"):
+        slider_over("abc", draw)
+    with pytest.raises(ValueError, match="distinct labels"):
+        slider_over([1, 1.0 + 1e-12], draw, label="{:g}".format)
+    with pytest.raises(TypeError, match="dpi"):
+        slider_over([1], draw, dpi=7.5)
+    with pytest.raises(ValueError, match="defaults"):
+        grid_over([1], ["x"], lambda a, b: _bars(a), defaults=(1, "z"))
+    assert drawn == []
+    with pytest.raises(TypeError, match=r"draw\(1,\) must return the Figure or Axes"):
+        slider_over([1], lambda v: None)
 
 
 # keep_stored_widget_state: the pre-save hook that keeps stored widgets JupyterLab would drop.

@@ -3,6 +3,10 @@
 ``interact``/``observe`` callbacks need a running kernel: in the static book the slider would move
 and the figure stay. Here every figure is rendered beforehand into an ``ipywidgets.Image``.
 
+A notebook calls :func:`slider_over` (one parameter) or :func:`grid_over` (two) with the values and
+a function that draws the figure for one value; :func:`precomputed_slider` and
+:func:`precomputed_grid` take figures already rendered to PNG bytes.
+
 * With ipywidgets 8 (the book's pinned environment, JupyterLab, Notebook 7) the images sit in a
   ``Stack`` and the slider's index is ``jslink``-ed to the stack's ``selected_index``: the link runs
   in the browser, so the widget works in Jupyter and in the static page alike, with no kernel.
@@ -16,9 +20,12 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import ipywidgets as w
+
+from ._checks import positive_int
+from .plotting.core import fig_to_png
 
 
 def _check_pngs(pngs: Mapping, name: str) -> None:
@@ -142,6 +149,115 @@ def precomputed_grid(
     sa.observe(show, names="index")
     sb.observe(show, names="index")
     return w.VBox([sa, sb, image])
+
+
+def _values(values, name: str) -> list:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a sequence of values, got {type(values).__name__}")
+    values = list(values)
+    if not values:
+        raise ValueError(f"{name} must hold at least one value")
+    return values
+
+
+def _labels(values: list, label: Callable, name: str) -> list[str]:
+    if not callable(label):
+        raise TypeError(f"label must be a function value -> str, got {type(label).__name__}")
+    labels = [label(v) for v in values]
+    if not all(isinstance(t, str) for t in labels):
+        raise TypeError(f"label must return a str for every value of {name}")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"{name} must give distinct labels, got {labels}")
+    return labels
+
+
+def _check_draw(draw) -> None:
+    if not callable(draw):
+        raise TypeError(f"draw must be a function that draws one figure, got {type(draw).__name__}")
+
+
+def _png(draw: Callable, args: tuple, dpi: int | None) -> bytes:
+    """Draw one figure and render it, naming ``draw`` when it returns nothing drawable."""
+    drawn = draw(*args)
+    try:
+        return fig_to_png(drawn, dpi=dpi)
+    except TypeError:
+        raise TypeError(
+            f"draw{args!r} must return the Figure or Axes it drew on, got {type(drawn).__name__}"
+        ) from None
+
+
+def slider_over(values, draw: Callable, description: str = "value", default=None,
+                dpi: int | None = None, label: Callable = str) -> w.VBox:  # fmt: skip
+    """A slider over ``values`` showing, for each value, the figure that ``draw(value)`` makes.
+
+    Each figure is drawn once, now, rendered to PNG and closed: the slider then switches pictures
+    without calling Python (see :func:`precomputed_slider`, which it builds).
+
+    Parameters
+    ----------
+    values : sequence of values, in slider order (a dict: its keys)
+    draw : function value -> what it drew on (a Figure, an Axes or an array of Axes, as the
+        plot helpers return), drawing a new figure at each call
+    description : the slider's label
+    default : the value shown before any interaction (default: the first)
+    dpi : resolution of the rendered figures (default: the book style's)
+    label : function value -> the text the slider shows for it (default ``str``)
+
+    Returns
+    -------
+    The widget (:func:`precomputed_slider`).
+    """
+    _check_draw(draw)
+    values = _values(values, "values")
+    labels = _labels(values, label, "values")
+    default = values[0] if default is None else default
+    if default not in values:
+        raise ValueError(f"default must be one of {values}, got {default!r}")
+    if dpi is not None:
+        dpi = positive_int("dpi", dpi)
+    pngs = {t: _png(draw, (v,), dpi) for t, v in zip(labels, values, strict=True)}
+    return precomputed_slider(pngs, description, default=labels[values.index(default)])
+
+
+def grid_over(values_a, values_b, draw: Callable, descriptions: tuple[str, str] = ("a", "b"),
+              defaults: tuple | None = None, dpi: int | None = None,
+              label: Callable = str) -> w.VBox:  # fmt: skip
+    """Two sliders over every pair ``(a, b)`` of ``values_a`` x ``values_b``, showing the figure
+    that ``draw(a, b)`` makes (drawn once each, now; see :func:`precomputed_grid`).
+
+    Parameters
+    ----------
+    values_a, values_b : sequences of values, in slider order
+    draw : function (a, b) -> what it drew on (a Figure, an Axes or an array of Axes)
+    descriptions : the two sliders' labels
+    defaults : (a, b) shown first (default: the first of each)
+    dpi : resolution of the rendered figures (default: the book style's)
+    label : function value -> the text a slider shows for it (default ``str``)
+
+    Returns
+    -------
+    The widget (:func:`precomputed_grid`).
+    """
+    _check_draw(draw)
+    values_a, values_b = _values(values_a, "values_a"), _values(values_b, "values_b")
+    labels_a = _labels(values_a, label, "values_a")
+    labels_b = _labels(values_b, label, "values_b")
+    if defaults is None:
+        defaults = (values_a[0], values_b[0])
+    if not (isinstance(defaults, (tuple, list)) and len(defaults) == 2):
+        raise ValueError(f"defaults must be a pair (a, b), got {defaults!r}")
+    if defaults[0] not in values_a or defaults[1] not in values_b:
+        raise ValueError(f"defaults must be in {values_a} x {values_b}, got {tuple(defaults)!r}")
+    if dpi is not None:
+        dpi = positive_int("dpi", dpi)
+    pngs = {
+        (ta, tb): _png(draw, (a, b), dpi)
+        for ta, a in zip(labels_a, values_a, strict=True)
+        for tb, b in zip(labels_b, values_b, strict=True)
+    }
+    da, db = labels_a[values_a.index(defaults[0])], labels_b[values_b.index(defaults[1])]
+    return precomputed_grid(pngs, descriptions, defaults=(da, db))
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

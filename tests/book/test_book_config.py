@@ -139,7 +139,9 @@ def test_citations_read_well_in_jupyter_and_resolve_in_the_book(path):
         if cell["cell_type"] != "markdown":
             continue
         text = source(cell)
-        assert "{cite" not in text, f"{path.name} cell {i}: raw {{cite}} role (normalize_notebooks.py)"
+        assert "{cite" not in text, (
+            f"{path.name} cell {i}: raw {{cite}} role (normalize_notebooks.py)"
+        )
         for shown, key in CITE_LINK.findall(text):
             assert key in labels, f"{path.name} cell {i}: {key!r} is not in references.bib"
             assert shown == labels[key], f"{path.name} cell {i}: {shown!r} for {labels[key]!r}"

@@ -20,7 +20,9 @@ def test_committed_models_match_the_table():
     assert sorted(dims) == [f"d{d}" for d in ch1_latent.SETTINGS["latent_dims"]["latent_dims"]]
     noisy = chapters.load("latent_noisy")["config"]
     s = ch1_latent.SETTINGS["latent_noisy"]
-    assert noisy["regularizer"] == ["noisy"] * len(s["lams"]) and noisy["noise_std"] == s["noise_std"]
+    assert (
+        noisy["regularizer"] == ["noisy"] * len(s["lams"]) and noisy["noise_std"] == s["noise_std"]
+    )
     assert noisy["lam"] == float32(s["lams"])
 
 

@@ -1,7 +1,6 @@
 """Chapter 4's LISTA checkpoints: the table holds what made them; the recipes write what they hold."""
 
 import pytest
-import torch
 from latentebm import chapters
 from latentebm.chapters import ch4_lista
 from latentebm.checkpoints import dense_codes

@@ -34,4 +34,6 @@ def test_a_short_recipe_writes_what_the_committed_file_holds():
         "nonlinearity"
     }
     model = ConvSparseAutoencoder.from_checkpoint(ckpt)
-    torch.testing.assert_close(model.decoder.flatten(1).norm(dim=1), torch.ones(2), atol=1e-5, rtol=0)
+    torch.testing.assert_close(
+        model.decoder.flatten(1).norm(dim=1), torch.ones(2), atol=1e-5, rtol=0
+    )

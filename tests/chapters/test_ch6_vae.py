@@ -19,7 +19,9 @@ def test_committed_vaes_match_the_table(name):
 
 
 def test_names_and_a_short_recipe():
-    assert ch6_vae.vae_name(2, 4.0) == "vae2d_beta4" and ch6_vae.vae_name(20, 0.1) == "vae20d_beta0.1"
+    assert (
+        ch6_vae.vae_name(2, 4.0) == "vae2d_beta4" and ch6_vae.vae_name(20, 0.1) == "vae20d_beta0.1"
+    )
     with pytest.raises(ValueError, match="beta"):
         ch6_vae.vae_name(2, 3.0)
     with pytest.raises(TypeError, match="beta"):

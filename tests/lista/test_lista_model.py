@@ -59,7 +59,9 @@ def test_checkpoint_round_trip(device):
     assert ckpt["n_iter"] == 3 and ckpt["note"] == "kept"
     clone = LISTA.from_checkpoint(ckpt, device)
     assert clone.W_e.device.type == device.type and not clone.training
-    torch.testing.assert_close(predict(clone, y.to(device)).cpu(), predict(model, y), rtol=0, atol=0)
+    torch.testing.assert_close(
+        predict(clone, y.to(device)).cpu(), predict(model, y), rtol=0, atol=0
+    )
     assert clone.lam == model.lam and clone.L == model.L and clone.untied and clone.n_iter == 3
 
 

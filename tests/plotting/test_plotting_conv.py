@@ -29,8 +29,12 @@ def test_filters_and_progression_draw_every_model():
     axes = show_filters(E, D, title="m = 4")
     assert [ax.get_title() for ax in axes] == ["m = 4: encoder", "m = 4: decoder"]
     models = {m: (torch.randn(m, 1, 5, 5), torch.randn(m, 1, 5, 5)) for m in (1, 2, 8)}
-    fig = filter_progression(models, osi={1: 0.05, 2: 0.5, 8: 0.6}, ncols=4)
-    assert len(fig.axes) == 6 and fig.axes[0].get_title() == "m = 1 (OSI 0.05): encoder"
+    axes = filter_progression(models, osi={1: 0.05, 2: 0.5, 8: 0.6}, ncols=4)
+    assert axes.shape == (3, 2) and len(axes[0, 0].figure.axes) == 6
+    assert axes[0, 0].get_title() == "m = 1 (OSI 0.05): encoder"
+    assert axes[2, 1].images[0].get_array().shape == (2 * 6 + 1, 4 * 6 + 1)  # 8 kernels, 4 a row
+    _, given = plt.subplots(1, 2)
+    assert list(show_filters(E, D, ax=given)) == list(given)
     with pytest.raises(ValueError, match=r"\(m, 1, k, k\)"):
         show_filters(E, D[:2])
 

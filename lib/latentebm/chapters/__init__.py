@@ -1,6 +1,6 @@
 """The book's trained artefacts, chapter by chapter: what every notebook loads, and how it was made.
 
-Every file of ``lib/latentebm/checkpoints/`` is one artefact, listed in :data:`ARTEFACTS` (name ->
+Every file of ``lib/latentebm/checkpoints/`` is one artefact, listed in ``ARTEFACTS`` (name ->
 recipe and the settings that made the committed file). Each chapter module holds its settings
 table (``SETTINGS``), its recipes and the data they select::
 

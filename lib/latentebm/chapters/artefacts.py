@@ -38,14 +38,18 @@ class Artefact:
 
     def train(self, device=None, progress: bool = False) -> dict:
         """Run the recipe (loading what it needs) and return the checkpoint dict; saves nothing."""
-        needed = {arg: load(dep, device=device, progress=progress) for arg, dep in self.needs.items()}
+        needed = {
+            arg: load(dep, device=device, progress=progress) for arg, dep in self.needs.items()
+        }
         return self.recipe(**self.settings, **needed, device=device, progress=progress)
 
 
 def artefact(name: str) -> Artefact:
     """The :class:`Artefact` called ``name``, or a ValueError listing the names."""
     if not isinstance(name, str) or name not in ARTEFACTS:
-        raise ValueError(f"name must be one of the book's artefacts {sorted(ARTEFACTS)}, got {name!r}")
+        raise ValueError(
+            f"name must be one of the book's artefacts {sorted(ARTEFACTS)}, got {name!r}"
+        )
     return ARTEFACTS[name]
 
 

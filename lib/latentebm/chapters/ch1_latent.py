@@ -23,8 +23,9 @@ SETTINGS = {
         latent_dims=(1, 2, 4), n_candidates=3, init_seed=1, hidden=32, max_gain=8.0, n_epochs=600
     ),
     # the VAE-like bridge: noise of std 0.3 added to a 2-D z, and lam ||z||^2, at two lam
-    "latent_noisy": dict(latent_dim=2, lams=(0.1, 1.0), noise_std=0.3, hidden=32, max_gain=8.0,
-                         n_epochs=300),  # fmt: skip
+    "latent_noisy": dict(
+        latent_dim=2, lams=(0.1, 1.0), noise_std=0.3, hidden=32, max_gain=8.0, n_epochs=300
+    ),  # fmt: skip
 }
 
 

@@ -69,7 +69,7 @@ def train_dictionary(
     *, device=None, progress=False,
 ) -> dict:  # fmt: skip
     """Learn a dictionary (:func:`latentebm.sparse.learn_dictionary`) on ``training_signals`` and
-    measure it (:func:`latentebm.sparse.code_quality`) on held-out ones.
+    measure it (``latentebm.sparse.dictionary.code_quality``) on held-out ones.
 
     Returns ``"W"`` (n, n_atoms) float32 with unit-norm columns, the settings (``n_epochs``: the
     epochs run), the quality numbers ``"test_rel_error"``, ``"test_mean_nnz"``,

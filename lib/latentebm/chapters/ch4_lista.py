@@ -14,6 +14,7 @@ import math
 
 import torch
 
+from .._checks import as_tensor, positive_int
 from ..checkpoints import dense_codes, sparse_codes
 from ..data import mnist
 from ..lista import LISTA, code_error, predict, train_lista
@@ -41,8 +42,9 @@ SETTINGS = {
 
 def test_signals(n: int = SETTINGS["lista_targets"]["n_test"]) -> torch.Tensor:
     """The held-out digits of the chapter, as rows: the first ``n`` MNIST test digits (n, 784)."""
+    n = positive_int("n", n)
     x, _ = mnist("test")
-    return x[:n].reshape(n, -1)
+    return x[:n].reshape(len(x[:n]), -1)
 
 
 def train_targets(n_test, tol, max_iter, batch_size, *, dictionary, device=None, progress=False):
@@ -65,6 +67,10 @@ def training_set(
     """The first ``n_train`` training digits (N, 784) and their optimal codes (N, m) by
     :func:`latentebm.sparse.optimal_codes`; computed once per dictionary and settings (about a
     minute for 20000 digits on a CPU core)."""
+    W = as_tensor("W", W, ndims=(2,), shape_doc="(784, m)")
+    if W.shape[0] != 784:
+        raise ValueError(f"W must be a dictionary of MNIST digits, (784, m), got {tuple(W.shape)}")
+    n_train = positive_int("n_train", n_train)
     key = (hashlib.sha256(W.cpu().numpy().tobytes()).hexdigest(), lam, n_train, codes_tol,
            codes_max_iter, codes_batch_size, str(W.device))  # fmt: skip
     if key not in _TRAINING_SETS:

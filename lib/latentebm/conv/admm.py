@@ -24,8 +24,8 @@ Why ρ stops adapting: ADMM converges for any fixed ρ > 0 and relaxation α in 
 Bertsekas 1992), but not when ρ keeps changing (Boyd et al. 2011, section 3.4.1: "turn off the
 varying penalty after a fixed number of iterations"). With SPORCO's rule running forever, the
 residual ratio near the solution makes ρ hop up and down by 1.2-2x at every check, and the
-iterates leave the minimum they had reached: on 12 random problems every run drifted back to
-relative gaps of 1e-5 to 1e-2 within 3000 iterations (SPORCO's ``ConvBPDN`` drifts the same way).
+iterates leave the minimum they had reached: on 12 random problems, 10 runs ended 6e-5 to 2e-2
+above the minimum after 3000 iterations (SPORCO's ``ConvBPDN`` drifts the same way).
 By 300 iterations ρ has settled on the benchmark's problem (the iterates, and the iteration
 counts to its targets, are those of the forever-adapting rule up to 600 iterations); after it the
 iterates converge and stay. Keeping the best iterate by energy instead would cost one more FFT
@@ -111,9 +111,9 @@ def conv_admm(
     n_iter : int, maximum number of iterations.
     tol : float, optional
         Stop once every image's relative primal and dual residuals fall below ``tol`` (checked
-        every ``rho_period`` iterations, when the residuals are computed). On the book's
-        problems tol = 1e-4 leaves a relative energy gap of about 1e-6 and tol = 1e-6 one of
-        about 1e-10.
+        every ``rho_period`` iterations, when the residuals are computed). On the random
+        problem of ``tests/conv/test_conv_admm.py``, tol = 1e-3, 1e-4 and 1e-6 left relative
+        energy gaps of 6e-6, 5e-8 and 6e-12 (159, 279 and 561 iterations).
     z0 : Tensor of shape (N, m, H, W), optional
         Warm start of the sparse variable V (default: zeros); the scaled dual starts at zero.
     history : bool
@@ -220,7 +220,9 @@ def conv_admm(
     l1 = Y.new_zeros(N)
     energies = None
     if history:  # the energy of V at the start: of Z = 0, or of the warm start
-        R0 = Y if z0 is None else Y - ConvOperator(kernels, (H, W), "circular").forward(z0)
+        R0 = (
+            Y if z0 is None else Y - ConvOperator.unchecked(kernels, (H, W), "circular").forward(z0)
+        )
         l1_0 = 0.0 if z0 is None else lam * z0.abs().sum((1, 2, 3))
         energies = [R0.pow(2).sum((1, 2, 3)) + l1_0]
     for it in range(n_iter):

@@ -113,7 +113,9 @@ class ConvSparseAutoencoder(nn.Module):
             )
         missing = {"config", "state"} - set(ckpt)
         if missing:
-            raise ValueError(f"ckpt is not a conv auto-encoder checkpoint: missing {sorted(missing)}")
+            raise ValueError(
+                f"ckpt is not a conv auto-encoder checkpoint: missing {sorted(missing)}"
+            )
         cfg = {k: ckpt["config"][k] for k in ("n_filters", "kernel_size", "in_channels")}
         # The book's checkpoints of 2026-11 predate the stored non-linearity: all were "shrink".
         cfg["nonlinearity"] = ckpt["config"].get("nonlinearity", "shrink")

@@ -116,7 +116,9 @@ def conv_fista(
     if z0 is not None:
         z0 = check_codes(z0, Y, kernels, boundary, name="z0")
     L_user = None if L is None else positive("L", L)
-    return conv_fista_unchecked(Y, kernels, lam, n_iter, boundary, tol, z0, history, L_user, restart)
+    return conv_fista_unchecked(
+        Y, kernels, lam, n_iter, boundary, tol, z0, history, L_user, restart
+    )
 
 
 def conv_fista_unchecked(
@@ -133,8 +135,8 @@ def conv_fista_unchecked(
     if scaled:
         Y, kernels, lam = Y / sY, kernels / sK, lam / (sY * sK)
         z0 = None if z0 is None else z0 * (sK / sY)
-    A = ConvOperator(kernels, Y.shape[-2:], boundary)
-    L = A.lipschitz() if L_user is None else L_user / sK**2
+    A = ConvOperator.unchecked(kernels, Y.shape[-2:], boundary)
+    L = A.lipschitz_unchecked() if L_user is None else L_user / sK**2
     if L == 0:
         raise ValueError("kernels are all zeros: the problem has no curvature (L = 0)")
     N = Y.shape[0]

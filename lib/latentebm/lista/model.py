@@ -96,7 +96,9 @@ class LISTA(nn.Module):
         self.threshold = nn.Parameter(threshold.clone())
 
     def extra_repr(self) -> str:
-        return f"n={self.n}, m={self.m}, n_iter={self.n_iter}, untied={self.untied}, lam={self.lam:g}"
+        return (
+            f"n={self.n}, m={self.m}, n_iter={self.n_iter}, untied={self.untied}, lam={self.lam:g}"
+        )
 
     def checkpoint(self, **extra) -> dict:
         """The weights (float32, CPU) and settings, as a dict of tensors and numbers for
@@ -198,4 +200,6 @@ def predict(model: LISTA, y: torch.Tensor, *, batch_size: int = 4096) -> torch.T
     if y.ndim == 1:
         return model.unfold(y[None])[0][0]
     batch_size = positive_int("batch_size", batch_size)
-    return torch.cat([model.unfold(y[s : s + batch_size])[0] for s in range(0, y.shape[0], batch_size)])
+    return torch.cat(
+        [model.unfold(y[s : s + batch_size])[0] for s in range(0, y.shape[0], batch_size)]
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm, Normalize
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from .core import _to_numpy
+from . import diagram
+from .core import to_numpy
 
 
 def plot_landscape(
@@ -42,7 +42,7 @@ def plot_landscape(
     -------
     The Axes.
     """
-    F = _to_numpy(F)
+    F = to_numpy(F)
     if F.ndim != 2 or F.shape[0] != F.shape[1]:
         raise ValueError(f"F must have shape (n, n), got {F.shape}")
     if ax is None:
@@ -61,10 +61,10 @@ def plot_landscape(
         norm=norm,
     )
     if data is not None:
-        d = _to_numpy(data)
+        d = to_numpy(data)
         ax.scatter(d[:, 0], d[:, 1], s=2, c="white", lw=0, label="data $y$")
     if recon is not None:
-        r = _to_numpy(recon)
+        r = to_numpy(recon)
         ax.scatter(r[:, 0], r[:, 1], s=2, c="tab:red", lw=0, label=r"$\mathrm{Dec}(\check z)$")
     ax.set_xlabel("$y_1$")
     ax.set_ylabel("$y_2$")
@@ -76,64 +76,34 @@ def plot_landscape(
     return ax
 
 
-def _box(ax, xy, text, color, w=1.3, h=0.6, rounded=True, fontsize=11):
-    x, y = xy
-    style = "round,pad=0.05,rounding_size=0.15" if rounded else "square,pad=0.05"
-    ax.add_patch(
-        FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle=style, fc=color, ec="black", lw=1.2)
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
-
-
-def _circle(ax, xy, text, color):
-    ax.add_patch(plt.Circle(xy, 0.32, fc=color, ec="black", lw=1.2))
-    ax.text(xy[0], xy[1], text, ha="center", va="center", fontsize=13)
-
-
-def _arrow(ax, a, b):
-    ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=14, lw=1.3, color="black"))
-
-
 def draw_latent_ebm(ax=None, conditional: bool = True):
-    r"""The latent-variable EBM as a diagram (the lecture's Fig. 1), drawn with matplotlib.
+    r"""The latent-variable EBM as a diagram (the lecture's Fig. 1), in the book's diagram
+    convention (:mod:`latentebm.plotting.diagram`).
 
     x -> Pred -> h;  (h, z) -> Dec -> :math:`\bar y`;  :math:`C(y, \bar y)`;  :math:`R(z)`.
-    Observed variables are grey circles, the latent z a white one, deterministic functions
-    rounded boxes, and the energy terms square red boxes; E is the sum of the red boxes.
+    Observed variables are shaded circles, the latent z a white one, deterministic functions
+    blue rounded boxes, and the energy terms red square boxes; E is the sum of the red boxes.
     With ``conditional=False`` the x -> Pred -> h branch is left out.
 
     Returns
     -------
     The Axes.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 3.4))
-    grey, white, fn, cost = "0.80", "white", "#cfe2f3", "#f4cccc"
-    ax.set_xlim(0, 9)
-    ax.set_ylim(0, 5)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    _circle(ax, (4.6, 0.6), "$z$", white)
-    _box(ax, (4.6, 2.1), "Dec", fn)
-    _box(ax, (2.6, 1.1), r"$\lambda R(z)$", cost, w=1.5, rounded=False)
-    _arrow(ax, (4.6, 0.92), (4.6, 1.78))
-    _arrow(ax, (4.3, 0.5), (3.37, 0.95))
-    _circle(ax, (7.4, 2.1), "$y$", grey)
-    _box(ax, (6.2, 3.5), r"$C(y, \bar y)$", cost, w=1.6, rounded=False)
-    ax.text(4.8, 2.9, r"$\bar y$", fontsize=12)
-    _arrow(ax, (4.6, 2.42), (5.6, 3.2))
-    _arrow(ax, (7.3, 2.42), (6.75, 3.2))
+    ax = diagram.canvas(9, 5, ax=ax, figsize=(6.4, 3.4))
+    z = diagram.node(ax, (4.6, 0.6), "$z$", "latent")
+    dec = diagram.box(ax, (4.6, 2.1), "Dec")
+    reg = diagram.box(ax, (2.6, 1.1), r"$\lambda R(z)$", "energy", w=1.5)
+    y = diagram.node(ax, (7.4, 2.1), "$y$", "observed")
+    cost = diagram.box(ax, (6.2, 3.5), r"$C(y, \bar y)$", "energy", w=1.6)
+    diagram.arrow(ax, z, dec)
+    diagram.arrow(ax, z, reg)
+    diagram.arrow(ax, dec, cost, r"$\bar y$", offset=(-0.3, 0.05))
+    diagram.arrow(ax, y, cost)
     if conditional:
-        _circle(ax, (0.7, 3.5), "$x$", grey)
-        _box(ax, (2.3, 3.5), "Pred", fn)
-        ax.text(3.25, 3.05, "$h$", fontsize=12)
-        _arrow(ax, (1.02, 3.5), (1.65, 3.5))
-        _arrow(ax, (2.95, 3.3), (4.1, 2.4))
-    ax.text(
-        4.5,
-        4.6,
-        r"$E(x, y, z) = C(y, \mathrm{Dec}(\mathrm{Pred}(x), z)) + \lambda R(z)$",
-        ha="center",
-        fontsize=11,
-    )
+        x = diagram.node(ax, (0.7, 3.5), "$x$", "observed")
+        pred = diagram.box(ax, (2.3, 3.5), "Pred")
+        diagram.arrow(ax, x, pred)
+        diagram.arrow(ax, pred, dec, "$h$", offset=(0.1, 0.1))
+    ax.text(4.5, 4.6, r"$E(x, y, z) = C(y, \mathrm{Dec}(\mathrm{Pred}(x), z)) + \lambda R(z)$",
+            ha="center", fontsize=11)  # fmt: skip
     return ax

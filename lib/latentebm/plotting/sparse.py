@@ -8,83 +8,96 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+import torch
 
-from .core import _to_numpy
-
-
-def _signed_image(ax, img, title=None, vmax=None):
-    vmax = vmax or float(np.abs(img).max()) or 1.0
-    ax.imshow(img, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title is not None:
-        ax.set_title(title, fontsize=8)
-    return ax
+from ..sparse import shrink
+from . import diagram
+from .core import signed_image, to_numpy
 
 
-def plot_decomposition(y, W, z, shape=(28, 28), k: int = 8):
+def _panel(ax, img, title, vmax=None):
+    signed_image(img, ax=ax, vmax=vmax)
+    ax.set_title(title, fontsize=8)
+
+
+def plot_decomposition(y, W, z, shape=(28, 28), k: int = 8, ax=None):
     """A signal as a sum of its ``k`` largest atoms: top row the atoms with their coefficients,
     bottom row the partial sums ``sum_{i<=j} z_i w_i``, then the signal itself.
 
     Parameters
     ----------
     y : (n,) signal; W : (n, m) dictionary; z : (m,) its code; shape : (h, w) of the image.
+    ax : array of Axes of shape (2, k + 1), optional (when the code has fewer than ``k``
+        non-zeros, the panels beyond them stay empty)
 
     Returns
     -------
-    The Figure.
+    The (2, K + 1) array of Axes, K = min(k, number of non-zeros) when the helper made them.
     """
-    y, W, z = _to_numpy(y).ravel(), _to_numpy(W), _to_numpy(z).ravel()
+    y, W, z = to_numpy(y).ravel(), to_numpy(W), to_numpy(z).ravel()
     order = np.argsort(-np.abs(z))
     order = order[: min(k, int((z != 0).sum()))]
-    k = len(order)
-    fig, axes = plt.subplots(2, k + 1, figsize=(1.1 * (k + 1), 2.6))
-    axes = np.atleast_2d(axes)
+    made = ax is None
+    if made:
+        _, ax = plt.subplots(
+            2, len(order) + 1, figsize=(1.1 * (len(order) + 1), 2.6), squeeze=False
+        )
+    ax = np.asarray(ax, dtype=object)
+    if ax.ndim != 2 or ax.shape[0] != 2 or ax.shape[1] < len(order) + 1:
+        raise ValueError(f"ax must be a (2, {len(order) + 1}) array of Axes, got shape {ax.shape}")
     vmax = float(np.abs(y).max())
     partial = np.zeros_like(y)
     for j, i in enumerate(order):
         partial = partial + z[i] * W[:, i]
-        _signed_image(axes[0, j], W[:, i].reshape(shape), f"{z[i]:+.2f} x atom {i}")
-        _signed_image(axes[1, j], partial.reshape(shape), f"sum of {j + 1}", vmax=vmax)
-    rest = int((z != 0).sum())
-    _signed_image(axes[0, k], (W @ z).reshape(shape), f"all {rest} atoms", vmax=vmax)
-    _signed_image(axes[1, k], y.reshape(shape), "the digit y", vmax=vmax)
-    fig.tight_layout()
-    return fig
+        _panel(ax[0, j], W[:, i].reshape(shape), f"{z[i]:+.2f} x atom {i}")
+        _panel(ax[1, j], partial.reshape(shape), f"sum of {j + 1}", vmax=vmax)
+    last = ax.shape[1] - 1
+    _panel(ax[0, last], (W @ z).reshape(shape), f"all {int((z != 0).sum())} atoms", vmax=vmax)
+    _panel(ax[1, last], y.reshape(shape), "the digit y", vmax=vmax)
+    for a in ax[:, len(order) : last].ravel():
+        a.axis("off")
+    if made:
+        ax[0, 0].figure.tight_layout()
+    return ax
 
 
-def plot_code(y, W, z, shape=(28, 28), title: str | None = None, axes=None):
+def plot_code(y, W, z, shape=(28, 28), title: str | None = None, ax=None):
     """Signal, reconstruction ``W z`` and the code ``z`` as a stem plot (three panels).
 
-    Returns the three Axes.
+    Parameters
+    ----------
+    y : (n,) signal; W : (n, m) dictionary; z : (m,) its code; shape : (h, w) of the image.
+    ax : three Axes, optional
+
+    Returns
+    -------
+    The three Axes (an array).
     """
-    y, W, z = _to_numpy(y).ravel(), _to_numpy(W), _to_numpy(z).ravel()
-    if axes is None:
-        fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.2), gridspec_kw={"width_ratios": [1, 1, 3]})
+    y, W, z = to_numpy(y).ravel(), to_numpy(W), to_numpy(z).ravel()
+    if ax is None:
+        _, ax = plt.subplots(1, 3, figsize=(7.5, 2.2), gridspec_kw={"width_ratios": [1, 1, 3]})
+    ax = np.asarray(ax, dtype=object).ravel()
+    if ax.size != 3:
+        raise ValueError(f"ax must be three Axes, got {ax.size}")
     vmax = float(np.abs(y).max()) or 1.0
     with np.errstate(all="ignore"):  # a diverging solver's code may overflow: draw it anyway
         recon = W @ z
-    _signed_image(axes[0], y.reshape(shape), "y", vmax=vmax)
-    _signed_image(axes[1], recon.reshape(shape), "W z", vmax=vmax)
+    _panel(ax[0], y.reshape(shape), "y", vmax=vmax)
+    _panel(ax[1], recon.reshape(shape), "W z", vmax=vmax)
     nz = np.flatnonzero(z)
-    axes[2].axhline(0, color="0.6", lw=0.5)
-    axes[2].vlines(nz, 0, z[nz], color="C0", lw=1)
-    axes[2].set_xlim(-1, len(z))
-    axes[2].set_xlabel("atom index")
-    axes[2].set_ylabel("z")
+    ax[2].axhline(0, color="0.6", lw=0.5)
+    ax[2].vlines(nz, 0, z[nz], color="C0", lw=1)
+    ax[2].set_xlim(-1, len(z))
+    ax[2].set_xlabel("atom index")
+    ax[2].set_ylabel("z")
     if title:
-        axes[2].set_title(title, fontsize=9)
-    return axes
+        ax[2].set_title(title, fontsize=9)
+    return ax
 
 
 def plot_shrinkage(thresholds=(0.5, 1.0), ax=None, lim: float = 3.0):
     r"""The shrinkage (soft-thresholding) function :math:`\mathrm{sign}(x)\max(|x|-\theta, 0)`
     for a few thresholds θ, with the identity for reference. Returns the Axes."""
-    import torch
-
-    from ..sparse import shrink
-
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 3.2))
     x = torch.linspace(-lim, lim, 601, dtype=torch.float64)
@@ -100,75 +113,32 @@ def plot_shrinkage(thresholds=(0.5, 1.0), ax=None, lim: float = 3.0):
     return ax
 
 
-def _box(ax, xy, text, w=1.5, h=0.7, color="#dbe9f6"):
-    x, y = xy
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05", fc=color, ec="0.2", lw=1
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=10)
-
-
-def _arrow(ax, a, b, text=None, rad=0.0, offset=(0, 0.18)):
-    ax.add_patch(
-        FancyArrowPatch(
-            a,
-            b,
-            arrowstyle="-|>",
-            mutation_scale=12,
-            lw=1.2,
-            color="0.2",
-            connectionstyle=f"arc3,rad={rad}",
-        )
-    )
-    if text:
-        ax.text(
-            (a[0] + b[0]) / 2 + offset[0],
-            (a[1] + b[1]) / 2 + offset[1],
-            text,
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            color="0.25",
-        )
-
-
 def draw_fista_graph(ax=None):
     r"""FISTA as a computation graph (after Fig. 2 of the lecture), with the library's constants.
 
     y enters through :math:`W_e^\top = \frac1L W^\top`; the sum with :math:`S x(t)`,
     :math:`S = I - \frac1L W^\top W`, goes through :math:`\mathrm{shrink}_{\lambda/(2L)}` (our energy
     has no 1/2, see the solvers' docstring) to give z(t+1); the momentum block forms
-    :math:`x(t+1) = z(t+1) + \beta_t (z(t+1) - z(t))` that feeds back through S. Returns the Axes.
+    :math:`x(t+1) = z(t+1) + \beta_t (z(t+1) - z(t))` that feeds back through S. Drawn in the
+    book's diagram convention (:mod:`latentebm.plotting.diagram`). Returns the Axes.
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8.5, 3.4))
-    ax.set_xlim(0, 11)
-    ax.set_ylim(0, 4.4)
-    ax.axis("off")
-    ax.text(0.5, 3, "y", fontsize=14, ha="center", va="center")
-    _box(ax, (2.3, 3), r"$W_e^\top = \frac{1}{L}W^\top$", w=2.0)
-    ax.add_patch(plt.Circle((4.4, 3), 0.3, fc="white", ec="0.2"))
-    ax.text(4.4, 3, "+", ha="center", va="center", fontsize=14)
-    _box(ax, (6.4, 3), r"shrink$_{\lambda/(2L)}$", w=2.0, color="#fde0c5")
-    ax.text(10.4, 3, "z(t+1)", fontsize=12, ha="center", va="center")
-    _box(
-        ax,
-        (8.6, 1.1),
-        "momentum\n" + r"$z + \beta_t(z - z_{\rm prev})$",
-        w=2.6,
-        h=0.9,
-        color="#e2f0d9",
-    )
-    _box(ax, (4.4, 1.1), r"$S = I - \frac{1}{L}W^\top W$", w=2.4)
-    _arrow(ax, (0.7, 3), (1.25, 3))
-    _arrow(ax, (3.3, 3), (4.1, 3), r"$W_e^\top y$")
-    _arrow(ax, (4.7, 3), (5.35, 3))
-    _arrow(ax, (7.45, 3), (9.8, 3))
-    _arrow(ax, (8.6, 3), (8.6, 1.6), "delay", offset=(0.45, -0.1))
-    _arrow(ax, (7.3, 1.1), (5.65, 1.1), "x(t)", offset=(0, 0.05))
-    _arrow(ax, (4.4, 1.6), (4.4, 2.7), r"$S\,x(t)$", offset=(0.5, -0.1))
+    ax = diagram.canvas(11, 4.4, ax=ax, figsize=(8.5, 3.4))
+    y = diagram.node(ax, (0.5, 3), "$y$", "observed")
+    we = diagram.box(ax, (2.3, 3), r"$W_e^\top = \frac{1}{L}W^\top$", w=2.0, h=0.7)
+    plus = diagram.op(ax, (4.4, 3), "+")
+    sh = diagram.box(ax, (6.4, 3), r"shrink$_{\lambda/(2L)}$", w=2.0, h=0.7)
+    out = (10.0, 3)
+    ax.text(10.1, 3, "$z(t+1)$", fontsize=12, ha="left", va="center")
+    mom = diagram.box(ax, (8.6, 1.1), "momentum\n" + r"$z + \beta_t(z - z_{\rm prev})$",
+                      w=2.6, h=0.9)  # fmt: skip
+    s_box = diagram.box(ax, (4.4, 1.1), r"$S = I - \frac{1}{L}W^\top W$", w=2.4, h=0.7)
+    diagram.arrow(ax, y, we)
+    diagram.arrow(ax, we, plus, r"$W_e^\top y$")
+    diagram.arrow(ax, plus, sh)
+    diagram.arrow(ax, sh, out)
+    diagram.arrow(ax, (8.6, 3), mom, "delay", offset=(0.1, 0.0))
+    diagram.arrow(ax, mom, s_box, "$x(t)$")
+    diagram.arrow(ax, s_box, plus, r"$S\,x(t)$", offset=(0.1, 0.0))
     ax.text(
         5.5,
         4.15,
@@ -197,7 +167,7 @@ def plot_gaps(gaps: dict, ax=None, reference: dict | None = None, k0: int = 10):
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.8))
-    curves = {k: np.asarray(_to_numpy(g), dtype=np.float64) for k, g in gaps.items()}
+    curves = {k: np.asarray(to_numpy(g), dtype=np.float64) for k, g in gaps.items()}
     for label, g in curves.items():
         k = np.arange(len(g))
         keep = (k >= 1) & (g > 0)
@@ -224,17 +194,32 @@ def plot_gaps(gaps: dict, ax=None, reference: dict | None = None, k0: int = 10):
     return ax
 
 
-def plot_codes(Y, W, Z, shape=(28, 28), titles=None):
-    """One row of :func:`plot_code` per signal (rows of ``Y`` and ``Z``). Returns the Figure."""
-    Y, Z = _to_numpy(Y), _to_numpy(Z)
+def plot_codes(Y, W, Z, shape=(28, 28), titles=None, ax=None):
+    """One row of :func:`plot_code` per signal (rows of ``Y`` and ``Z``).
+
+    Parameters
+    ----------
+    Y : (N, n) signals; W : (n, m) dictionary; Z : (N, m) their codes; shape : (h, w) of an image.
+    titles : N titles (one per row), optional
+    ax : array of Axes of shape (N, 3), optional
+
+    Returns
+    -------
+    The (N, 3) array of Axes.
+    """
+    Y, Z = to_numpy(Y), to_numpy(Z)
     k = Y.shape[0]
-    fig, axes = plt.subplots(
-        k, 3, figsize=(7.5, 1.9 * k), gridspec_kw={"width_ratios": [1, 1, 3]}, squeeze=False
-    )
+    made = ax is None
+    if made:
+        _, ax = plt.subplots(
+            k, 3, figsize=(7.5, 1.9 * k), gridspec_kw={"width_ratios": [1, 1, 3]}, squeeze=False
+        )
+    ax = np.asarray(ax, dtype=object).reshape(k, 3)
     for i in range(k):
-        plot_code(Y[i], W, Z[i], shape, None if titles is None else titles[i], axes=axes[i])
-    fig.tight_layout()
-    return fig
+        plot_code(Y[i], W, Z[i], shape, None if titles is None else titles[i], ax=ax[i])
+    if made:
+        ax[0, 0].figure.tight_layout()
+    return ax
 
 
 def plot_energy_curves(curves: dict, ax=None, ylabel: str = "energy", logy: bool = True, ylim=None):
@@ -247,7 +232,7 @@ def plot_energy_curves(curves: dict, ax=None, ylabel: str = "energy", logy: bool
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.5))
     for label, c in curves.items():
-        c = np.asarray(_to_numpy(c), dtype=np.float64)
+        c = np.asarray(to_numpy(c), dtype=np.float64)
         ax.plot(np.arange(len(c)), c, lw=1.6, label=label)
     if logy:
         ax.set_yscale("log")

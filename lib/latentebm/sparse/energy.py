@@ -1,6 +1,6 @@
 r"""The sparse-coding energy, its curvature :math:`L = \|W\|_2^2` and its proximal operator (shrinkage).
 
-Also what every sparse solver shares: the one validation of a problem (:func:`check_problem`), the
+Also what every sparse solver shares: the one validation of a problem (``check_problem``), the
 exact rescaling of extreme inputs, and the reports of a run that diverged.
 """
 

@@ -49,7 +49,9 @@ def optimal_codes(
     Tensor of shape (N, m), on y's device and dtype.
     """
     if isinstance(y, torch.Tensor) and y.ndim == 1:
-        raise ValueError(f"y must have shape (N, n), one signal per row, got shape {tuple(y.shape)}")
+        raise ValueError(
+            f"y must have shape (N, n), one signal per row, got shape {tuple(y.shape)}"
+        )
     y, W, _, _ = check_problem(y, W, scale="any")
     lam, tol = nonneg("lam", lam), nonneg("tol", tol)
     max_iter = positive_int("max_iter", max_iter)

@@ -187,6 +187,7 @@ def train_vae(
     N = y.shape[0]
     n_batches = (N + batch_size - 1) // batch_size
     bar = tqdm(total=n_epochs * n_batches, disable=not progress, desc=f"VAE beta={beta:g}")
+
     def diverged(epoch: int, start: int, why: str) -> ValueError:
         return ValueError(
             f"train_vae diverged at epoch {epoch + 1}, minibatch {start // batch_size + 1} "

@@ -4,7 +4,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from latentebm.plotting.latent import draw_latent_ebm, plot_landscape  # noqa: E402
+from latentebm.plotting.latent import plot_landscape  # noqa: E402
 
 
 def test_plot_landscape_draws_energy_data_and_reconstructions():
@@ -15,11 +15,3 @@ def test_plot_landscape_draws_energy_data_and_reconstructions():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match=r"F must have shape \(n, n\)"):
         plot_landscape(torch.rand(3, 4))
-
-
-def test_diagram_has_every_block():
-    ax = draw_latent_ebm()
-    texts = {t.get_text() for t in ax.texts}
-    assert {"$x$", "$y$", "$z$", "Pred", "Dec", r"$\lambda R(z)$"} <= texts
-    assert "Pred" not in {t.get_text() for t in draw_latent_ebm(conditional=False).texts}
-    plt.close("all")
