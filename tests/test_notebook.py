@@ -87,9 +87,11 @@ def test_show_benchmark_tables_displays_or_points_to_the_repository(tmp_path, mo
     path = tmp_path / "README.md"
     path.write_text(README)
     shown = []
-    monkeypatch.setattr(IPython.display, "display", shown.append)
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
     show_benchmark_tables("Results (one day)", which=[1], path=path)
-    assert "| other | x |" in shown[0].data and "| problem |" not in shown[0].data
+    markdown, html = shown[0]["text/markdown"], shown[0]["text/html"]
+    assert "| other | x |" in markdown and "| problem |" not in markdown
+    assert "<th>other</th>" in html and "<td>(b)</td>" in html and "---" not in html
     with pytest.raises(ValueError, match="which"):
         show_benchmark_tables("Results (one day)", which=[3], path=path)
     show_benchmark_tables("Results", path=tmp_path / "missing.md")  # e.g. in Colab

@@ -83,7 +83,7 @@ def show_benchmark_tables(heading: str, which=None, path=None) -> None:
     """Display the tables of one section of ``benchmarks/README.md`` (:func:`benchmark_tables`),
     all of them or the indices in ``which``, under the section's name; where the file is not
     there (an installed package, e.g. in Colab) print where to read them instead."""
-    from IPython.display import Markdown, display
+    from IPython.display import display
 
     try:
         tables = benchmark_tables(heading, path)
@@ -96,5 +96,29 @@ def show_benchmark_tables(heading: str, which=None, path=None) -> None:
         if not all(isinstance(i, int) and 0 <= i < len(tables) for i in which):
             raise ValueError(f"which must hold indices below {len(tables)}, got {which!r}")
         tables = [tables[i] for i in which]
-    body = "\n\n".join(tables)
-    display(Markdown(f"From `{BENCHMARKS}`, section *{heading.strip()}*:\n\n{body}"))
+    text = f"From `{BENCHMARKS}`, section *{heading.strip()}*:\n\n" + "\n\n".join(tables)
+    html = f"<p>From <code>{BENCHMARKS}</code>, section <em>{_inline(heading.strip())}</em>:</p>"
+    html += "".join(_table_html(t) for t in tables)
+    # HTML for Jupyter and the book (whose Markdown renderer is CommonMark, without tables), the
+    # Markdown kept beside it as the text of the output.
+    display({"text/html": html, "text/markdown": text}, raw=True)
+
+
+def _inline(text: str) -> str:
+    """A table cell's Markdown (code spans, bold, italics) as HTML, the rest escaped."""
+    import html
+    import re
+
+    text = html.escape(text, quote=False)
+    text = re.sub(r"`([^`]*)`", r"<code>\1</code>", text)
+    text = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", text)
+    return re.sub(r"(?<![\w*])\*([^*]+)\*(?![\w*])", r"<em>\1</em>", text)
+
+
+def _table_html(table: str) -> str:
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table.splitlines()]
+    rows = [r for r in rows if not all(set(c) <= set(":- ") and c for c in r)]  # the |---| rule
+    head, body = rows[0], rows[1:]
+    th = "".join(f"<th>{_inline(c)}</th>" for c in head)
+    trs = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in r) + "</tr>" for r in body)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
