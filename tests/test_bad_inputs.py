@@ -1352,6 +1352,15 @@ raises(T, "seed", lambda: notebook.setup(seed=-1, threads=1), ValueError, "seed"
 raises(T, "threads", lambda: notebook.setup(threads="2"), TypeError, "threads")
 T = "notebook.show_source"
 raises(T, "obj-int", lambda: notebook.show_source(5), TypeError, "obj")
+T = "notebook.benchmark_tables"
+raises(T, "heading-int", lambda: notebook.benchmark_tables(3), TypeError, "heading")
+raises(T, "heading-empty", lambda: notebook.benchmark_tables(" "), TypeError, "heading")
+raises(T, "heading-unknown", lambda: notebook.benchmark_tables("No such section"), ValueError,
+       "heading")  # fmt: skip
+T = "notebook.show_benchmark_tables"
+raises(T, "which-out-of-range",
+       lambda: notebook.show_benchmark_tables("Block coordinate descent", which=[99]),
+       ValueError, "which")  # fmt: skip
 
 T = "plotting.use_book_style"
 ok(T, "dpi", lambda: (plot_core.use_book_style(), __import__("matplotlib").rcParams["figure.dpi"])[1],

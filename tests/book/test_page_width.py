@@ -20,11 +20,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from check_notebook_lines import MAX_WIDTH, long_lines  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
-# Chapters being rewritten for issue 18 on their branches; strict, so each entry must go when its
-# chapter lands.
-REWRITING = {
-    "03_ista_fista",
-}
 SHOWN_ELSEWHERE = (
     "image/png",
     "image/svg+xml",
@@ -51,17 +46,7 @@ def wide_output_lines(path: Path, max_width: int = MAX_WIDTH) -> list[tuple[int,
     return found
 
 
-def chapters():
-    return [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(p.stem in REWRITING, reason="issue 18 rewrite", strict=True),
-        )
-        for p in NOTEBOOKS
-    ]
-
-
-@pytest.mark.parametrize("path", chapters(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_code_lines_fit_the_page(path):
     wide = long_lines(path)
     assert not wide, (
@@ -69,7 +54,7 @@ def test_code_lines_fit_the_page(path):
     )
 
 
-@pytest.mark.parametrize("path", chapters(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_printed_lines_fit_the_page(path):
     wide = wide_output_lines(path)
     assert not wide, f"{path.name}: printed lines over {MAX_WIDTH} characters: {wide}"

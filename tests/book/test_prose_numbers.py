@@ -18,9 +18,6 @@ from prose_numbers import disagreements, key, load, printed_numbers, stated_numb
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 PAGES = sorted((ROOT / "book").glob("*.md"))
-# Chapters whose prose is being rewritten for issue 18 on their branches; strict, so each entry
-# must go when its chapter lands (an entry whose notebook passes fails the run).
-REWRITING = {"03_ista_fista"}
 CONSTANTS = tomllib.loads((Path(__file__).parent / "prose_constants.toml").read_text())
 
 
@@ -32,17 +29,7 @@ def report(bad) -> str:
     return "\n".join(f"  cell {s.cell}: {s.text!r} is printed by no cell" for s in bad)
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(p.stem in REWRITING, reason="issue 18 rewrite", strict=True),
-        )
-        for p in NOTEBOOKS
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_prose_numbers_are_printed(path):
     bad = disagreements(load(path), constants(path.stem))
     assert not bad, (

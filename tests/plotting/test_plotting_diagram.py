@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from latentebm.plotting import diagram  # noqa: E402
 from latentebm.plotting.latent import draw_latent_ebm  # noqa: E402
 from latentebm.plotting.lista import draw_latent_encoder_ebm, draw_lista_unfolded  # noqa: E402
-from latentebm.plotting.sparse import draw_fista_graph  # noqa: E402
+from latentebm.plotting.sparse import draw_fista_graph, draw_fista_unrolled  # noqa: E402
 from latentebm.plotting.vae import draw_vae_architecture  # noqa: E402
 from matplotlib.colors import same_color  # noqa: E402
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
@@ -19,6 +19,7 @@ DIAGRAMS = {
     "latent_ebm": draw_latent_ebm,
     "latent_ebm_unconditional": lambda: draw_latent_ebm(conditional=False),
     "fista_graph": draw_fista_graph,
+    "fista_unrolled": lambda: draw_fista_unrolled(3),
     "latent_encoder_ebm": draw_latent_encoder_ebm,
     "lista_unfolded": lambda: draw_lista_unfolded(4),
     "vae": draw_vae_architecture,
@@ -127,6 +128,29 @@ def test_diagrams_draw_their_parts():
     texts = {t.get_text() for t in draw_latent_ebm().texts}
     assert {"$x$", "$y$", "$z$", "Pred", "Dec", r"$\lambda R(z)$"} <= texts
     assert "Pred" not in {t.get_text() for t in draw_latent_ebm(conditional=False).texts}
+
+
+@pytest.mark.parametrize("n_steps", [1, 3])
+def test_fista_unrolled_is_ista_cells_plus_momentum_skips(n_steps):
+    """Claim 7's figure: n ISTA cells (S, +, shrink) with tied weights, the latent iterates
+    z_0 ... z_n as white circles, and one momentum box per step fed by z_(k+1) and, through a
+    dashed skip connection, by z_k."""
+    ax = draw_fista_unrolled(n_steps)
+    found = elements(ax)
+    assert len(found["shrink"]) == n_steps and len(found["$S$"]) == n_steps
+    assert len(found["+"]) == n_steps and len(found["$y$"]) == 1
+    for k in range(n_steps + 1):
+        (z,) = found[f"$z_{k}$"]
+        assert kind_of(z) == "latent"
+    for k in range(n_steps):
+        (mom,) = found[rf"$+\beta_{{{k + 1}}}\Delta$"]
+        (z_next,) = found[f"$z_{k + 1}$"]
+        sources = into(ax, mom)
+        assert len(sources) == 2 and any(s is z_next for s in sources)
+    dashed = [p for p in ax.patches if isinstance(p, FancyArrowPatch) and p.get_linestyle() != "-"]
+    assert len(dashed) == n_steps
+    with pytest.raises(ValueError, match="n_steps"):
+        draw_fista_unrolled(0)
 
 
 def test_arrows_stop_at_the_edges_and_follow_their_corners():

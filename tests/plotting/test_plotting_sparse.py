@@ -57,6 +57,12 @@ def test_codes_shrinkage_graph_and_curves():
     gaps = {"a": 1 / np.arange(1, 50.0), "b": 1 / np.arange(1, 50.0) ** 2}
     ax = plot_gaps(gaps)
     assert len(ax.lines) == 4  # two curves, two reference slopes
+    ax = plot_gaps(gaps, bounds={"a": 2 / np.arange(1, 50.0)})
+    assert len(ax.lines) == 3  # two curves, one bound, no reference slopes
+    assert ax.lines[2].get_color() == ax.lines[0].get_color()
+    assert ax.lines[2].get_linestyle() == "--"
+    with pytest.raises(ValueError, match="bounds"):
+        plot_gaps(gaps, bounds={"c": gaps["a"]})
     ax = plot_energy_curves({"E": np.linspace(3, 1, 10)}, ylim=(0.5, 5))
     assert ax.get_ylim() == (0.5, 5)
     plt.close("all")

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .._checks import positive_int
 from ..sparse import shrink
 from . import diagram
 from .core import signed_image, to_numpy
@@ -150,7 +151,64 @@ def draw_fista_graph(ax=None):
     return ax
 
 
-def plot_gaps(gaps: dict, ax=None, reference: dict | None = None, k0: int = 10):
+def draw_fista_unrolled(n_steps: int = 3, ax=None):
+    r"""FISTA unrolled through ``n_steps`` iterations: a recurrent network (lecture Fig. 2, drawn
+    through time as chapter 4 draws LISTA).
+
+    :math:`b = W_e^\top y` is computed once and enters every step; step k computes
+    :math:`z_{k+1} = \mathrm{shrink}_{\lambda/(2L)}(b + S\,x_k)` and the momentum
+    :math:`x_{k+1} = z_{k+1} + \beta_{k+1} (z_{k+1} - z_k)`, whose skip connection from
+    :math:`z_k` is the only difference from ISTA (:math:`\beta = 0`: x = z; FISTA's first
+    coefficient :math:`\beta_1` is 0 too). The same :math:`W_e`, S and threshold at
+    every step. In the book's diagram convention (:mod:`latentebm.plotting.diagram`). Returns the
+    Axes.
+    """
+    n_steps = positive_int("n_steps", n_steps)
+    step = 5.2
+    x0 = 1.2
+    width = x0 + step * n_steps + 0.3
+    ax = diagram.canvas(
+        width, 3.6, ax=ax, figsize=(min(9.0, 0.55 * width), 3.6 * min(9.0, 0.55 * width) / width)
+    )
+    row, bus = 1.9, 0.45
+    z_prev = diagram.node(ax, (0.5, row), "$z_0$", "latent", r=0.3, fontsize=10)
+    ax.text(0.5, row - 0.55, "$=x_0=0$", ha="center", va="top", fontsize=8)
+    y = diagram.node(ax, (x0 + 0.2, bus), "$y$", "observed", r=0.28, fontsize=10)
+    we = diagram.box(ax, (x0 + 1.1, bus), r"$W_e^\top$", w=0.75, h=0.5, fontsize=9)
+    diagram.arrow(ax, y, we)
+    x_src = z_prev
+    for k in range(n_steps):
+        X = x0 + k * step
+        s_box = diagram.box(ax, (X + 0.4, row), "$S$", w=0.5, h=0.5, fontsize=9)
+        diagram.arrow(ax, x_src, s_box)
+        if k:
+            ax.text(X - 0.05, row - 0.3, f"$x_{k}$", ha="center", va="top", fontsize=10)
+        plus = diagram.op(ax, (X + 1.3, row), "+", size=0.36)
+        diagram.arrow(ax, s_box, plus)
+        diagram.arrow(ax, (X + 1.3, bus), plus)
+        sh = diagram.box(ax, (X + 2.35, row), "shrink", w=1.1, h=0.5, fontsize=9)
+        diagram.arrow(ax, plus, sh)
+        z = diagram.node(ax, (X + 3.35, row), f"$z_{k + 1}$", "latent", r=0.3, fontsize=10)
+        diagram.arrow(ax, sh, z)
+        mom = diagram.box(ax, (X + 4.45, row), rf"$+\beta_{{{k + 1}}}\Delta$", w=0.95, h=0.5,
+                          fontsize=9)  # fmt: skip
+        diagram.arrow(ax, z, mom)
+        top = row + (0.6 if k % 2 == 0 else 0.85)
+        zc = z_prev.center
+        diagram.arrow(ax, z_prev, mom, dashed=True, via=[(zc[0], top), (X + 4.45, top)])
+        z_prev, x_src = z, mom
+    ax.plot([we.get_x() + we.get_width(), x0 + step * (n_steps - 1) + 1.3], [bus, bus],
+            color=diagram.EDGE, lw=1.2, zorder=1)  # fmt: skip
+    ax.text(x0 + 1.6, bus - 0.35, r"$b = W_e^\top y$, once", fontsize=8, va="top")
+    ax.text(width - 0.2, row - 0.3, f"$x_{n_steps}$", ha="right", va="top", fontsize=10)
+    diagram.arrow(ax, x_src, (width - 0.1, row))
+    ax.text(width / 2, 3.3, r"dashed: the momentum's skip connection, $\Delta = z_{k+1} - z_k$;"
+            r"  ISTA: $\beta_k = 0$", ha="center", fontsize=9)  # fmt: skip
+    return ax
+
+
+def plot_gaps(gaps: dict, ax=None, reference: dict | None = None, k0: int = 10,
+              bounds: dict | None = None):  # fmt: skip
     """Energy gap to the minimum vs iteration on log-log axes, one curve per solver.
 
     Parameters
@@ -159,7 +217,10 @@ def plot_gaps(gaps: dict, ax=None, reference: dict | None = None, k0: int = 10):
     reference : dict {p: label}, optional
         Draw a reference slope :math:`O(1/k^p)` through the curve ``label`` at iteration ``k0``
         (shifted up by a factor 3, so it guides the eye without hiding the curve).
-        Default: ``{1: first label, 2: second label}``.
+        Default: ``{1: first label, 2: second label}``, or none when ``bounds`` are given.
+    bounds : dict {label: array of shape (T+1,)}, optional
+        Upper bounds on the gaps of some of the curves (e.g. the worst-case rates), drawn dashed
+        in the colour of the curve with the same label.
 
     Returns
     -------
@@ -168,11 +229,24 @@ def plot_gaps(gaps: dict, ax=None, reference: dict | None = None, k0: int = 10):
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.8))
     curves = {k: np.asarray(to_numpy(g), dtype=np.float64) for k, g in gaps.items()}
+    bounds = {} if bounds is None else dict(bounds)
+    unknown = [b for b in bounds if b not in curves]
+    if unknown:
+        raise ValueError(f"bounds: labels {unknown} are not among the gaps' {list(curves)}")
+    colours = {}
     for label, g in curves.items():
         k = np.arange(len(g))
         keep = (k >= 1) & (g > 0)
-        ax.loglog(k[keep], g[keep], lw=1.8, label=label)
+        (line,) = ax.loglog(k[keep], g[keep], lw=1.8, label=label)
+        colours[label] = line.get_color()
+    for label, b in bounds.items():
+        b = np.asarray(to_numpy(b), dtype=np.float64)
+        k = np.arange(len(b))
+        keep = (k >= 1) & (b > 0)
+        ax.loglog(k[keep], b[keep], "--", lw=1.0, color=colours[label], label=f"{label}: bound")
     labels = list(curves)
+    if reference is None and bounds:
+        reference = {}
     if reference is None:
         reference = {p: labels[i] for i, p in enumerate((1, 2)) if i < len(labels)}
     styles = {1: "k--", 2: "k:"}
