@@ -550,6 +550,13 @@ ok(T, "checkpoint-keeps-nonlinearity", lambda: conv.ConvSparseAutoencoder.from_c
    conv.ConvSparseAutoencoder(3, kernel_size=3, nonlinearity="relu").checkpoint()),
    lambda m: m.nonlinearity == "relu")  # fmt: skip
 
+T = "conv.DigitClassifier"
+raises(T, "from_checkpoint-int", lambda: conv.DigitClassifier.from_checkpoint(5), TypeError, "ckpt")
+raises(T, "from_checkpoint-keys",
+       lambda: conv.DigitClassifier.from_checkpoint({"state": {}}), ValueError, "ckpt")  # fmt: skip
+raises(T, "from_checkpoint-bad-encoder", lambda: conv.DigitClassifier.from_checkpoint(
+       {"config": {"pool": 2, "n_classes": 10}, "encoder": 5, "state": {}}), TypeError, "ckpt")  # fmt: skip
+
 T = "conv.orientation_selectivity"
 tsweep(T, conv.orientation_selectivity, lambda: {"kernels": KC}, "kernels", KC)
 sweep(T, conv.orientation_selectivity, lambda: {"kernels": KC}, "n_fft", POS_INT)

@@ -67,3 +67,22 @@ def test_bad_inputs():
         fit_classifier(DigitClassifier(pre, pool=2), x[:, 0], y, train_encoder=False)
     with pytest.raises(ValueError, match=r"y_test must have shape \(20,\)"):
         few_labels(pre, x, y, x, y[:3], n_labels=(5,))
+
+
+def test_digit_classifier_checkpoint_round_trip():
+    """checkpoint() / from_checkpoint() as every model of the library: same logits after the trip."""
+    torch.manual_seed(0)
+    clf = DigitClassifier(ConvSparseAutoencoder(4, kernel_size=5), pool=2)
+    x = torch.randn(6, 1, 12, 12)
+    clf.train()
+    clf(x)  # fills the standardization's running statistics
+    clf.eval()
+    ckpt = clf.checkpoint(note="kept")
+    assert ckpt["note"] == "kept" and ckpt["config"] == {"pool": 2, "n_classes": 10}
+    again = DigitClassifier.from_checkpoint(ckpt)
+    assert not again.training
+    torch.testing.assert_close(again(x), clf(x))
+    with pytest.raises(ValueError, match="missing"):
+        DigitClassifier.from_checkpoint({"config": {}})
+    with pytest.raises(TypeError, match="ckpt must be a dict"):
+        DigitClassifier.from_checkpoint([ckpt])

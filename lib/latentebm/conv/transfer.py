@@ -86,6 +86,35 @@ class DigitClassifier(nn.Module):
         """Logits of shape (N, n_classes) for digits x of shape (N, 1, H, W)."""
         return self.classify(self.features(x))
 
+    def checkpoint(self, **extra) -> dict:
+        """``{"config", "encoder", "state"}``: the settings, the encoder's own checkpoint and the
+        float32 CPU weights of the standardization and the linear layer, as a dict for
+        :func:`latentebm.checkpoints.save`; :meth:`from_checkpoint` rebuilds the classifier."""
+        state = {
+            k: v.detach().float().cpu() if v.is_floating_point() else v.detach().cpu()
+            for k, v in self.state_dict().items()
+            if not k.startswith("encoder.")
+        }
+        config = {"pool": self.pool, "n_classes": self.head.out_features}
+        return {"config": config, "encoder": self.encoder.checkpoint(), "state": state, **extra}
+
+    @classmethod
+    def from_checkpoint(cls, ckpt: dict, device=None) -> DigitClassifier:
+        """Rebuild a classifier (in eval mode, on ``device``) from :meth:`checkpoint`'s dict."""
+        if not isinstance(ckpt, dict):
+            raise TypeError(
+                f"ckpt must be a dict from DigitClassifier.checkpoint(), got {type(ckpt).__name__}"
+            )
+        missing = {"config", "encoder", "state"} - set(ckpt)
+        if missing:
+            raise ValueError(
+                f"ckpt is not a digit classifier checkpoint: missing {sorted(missing)}"
+            )
+        encoder = ConvSparseAutoencoder.from_checkpoint(ckpt["encoder"])
+        model = cls(encoder, **ckpt["config"])
+        model.load_state_dict(ckpt["state"], strict=False)
+        return model.to(device).eval()
+
 
 def standardize_digits(x: torch.Tensor) -> torch.Tensor:
     """Digits in [0, 1] to zero mean and unit variance over the image (the encoders' input scale)."""
