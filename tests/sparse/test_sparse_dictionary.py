@@ -83,6 +83,14 @@ def test_tol_only_decides_when_to_stop():
     assert loose["energy"][:4] == fixed["energy"]
 
 
+def test_the_cap_warning_reads_well_after_one_epoch():
+    """After one epoch there is no trend: the warning says so instead of 'fell by 0 over 0 epochs'."""
+    y, _ = planted(N=200)
+    with pytest.warns(RuntimeWarning, match="one epoch shows no trend yet") as caught:
+        learn_dictionary(y, n_atoms=8, lam=0.1, n_epochs=1, progress=False)
+    assert "over the last 0 epochs" not in str(caught[0].message)
+
+
 def test_history_and_ablation_without_normalization():
     Y, _ = planted(N=1000)
     W, hist = learn_dictionary(

@@ -193,9 +193,14 @@ def learn_dictionary(
     if tol is not None and since_best < _PATIENCE:
         recent = hist["energy"][-_PATIENCE - 1 :]
         fall = (recent[0] - recent[-1]) / abs(recent[-1]) if recent[-1] else 0.0
+        trend = (
+            f"it fell by {fall:.2g}, relative, over the last {len(recent) - 1} epochs"
+            if len(recent) > 1
+            else "one epoch shows no trend yet"
+        )
         warnings.warn(
-            f"learn_dictionary: n_epochs={n_epochs} epochs ended before the energy settled (it "
-            f"fell by {fall:.2g}, relative, over the last {len(recent) - 1} epochs; tol={tol:g}): "
+            f"learn_dictionary: n_epochs={n_epochs} epochs ended before the energy settled "
+            f"({trend}; tol={tol:g}): "
             "the dictionary may not have converged; raise n_epochs, or pass tol=None for a "
             "fixed number of epochs",
             RuntimeWarning,
