@@ -35,7 +35,9 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from book_citations import roles  # noqa: E402  (citation links -> {cite} roles, as Sphinx reads)
 from book_i18n import (  # noqa: E402  (the build and the generator share these helpers)
     I18N,
+    summary_labels,
     to_translate,
+    translate_summaries,
     translate_widget_state,
     translated_notebook,
     widget_descriptions,
@@ -359,7 +361,7 @@ def notebook_messages(md, notebook: dict) -> list[str]:
     for cell in notebook["cells"]:
         if _in_book(cell):
             found += [m.msgid for m in messages(md, _source(cell))]
-    return found + widget_descriptions(notebook)
+    return found + list(dict.fromkeys(widget_descriptions(notebook) + summary_labels(notebook)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +384,8 @@ def translate_notebook(
     for cell in nb["cells"]:
         if _in_book(cell):
             # the notebook cites with links that read well in Jupyter (scripts/normalize_notebooks.py)
-            cell["source"] = cite_links(translate_markdown(md, _source(cell), translations), labels)
+            text = cite_links(translate_markdown(md, _source(cell), translations), labels)
+            cell["source"] = translate_summaries(text, translations)  # <summary> labels: raw HTML
     widgets = nb.get("metadata", {}).get("widgets", {})
     if WIDGET_STATE in widgets:
         widgets[WIDGET_STATE] = translate_widget_state(widgets[WIDGET_STATE], translations)

@@ -25,6 +25,7 @@ imports the helpers below so that the build and the generator read the same file
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -79,6 +80,37 @@ def widget_descriptions(notebook: dict) -> list[str]:
     return list(seen)
 
 
+# The label of a folded block (a hint, an answer) is raw HTML in a Markdown cell, which Sphinx
+# never extracts: the label itself is added as a message, as the widget descriptions are.
+SUMMARY = re.compile(r"<summary>([^<>]+)</summary>")
+
+
+def _shown_markdown(notebook: dict):
+    """The Markdown cells the book shows (myst-nb drops those tagged remove-cell)."""
+    for cell in notebook.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell["cell_type"] == "markdown" and not {"remove-cell", "remove_cell"} & set(tags):
+            src = cell["source"]
+            yield src if isinstance(src, str) else "".join(src)
+
+
+def summary_labels(notebook: dict) -> list[str]:
+    """The distinct labels of the ``<summary>`` of folded blocks in the book's Markdown, in order."""
+    seen: dict[str, None] = {}
+    for text in _shown_markdown(notebook):
+        for label in SUMMARY.findall(text):
+            if label.strip():
+                seen.setdefault(label, None)
+    return list(seen)
+
+
+def translate_summaries(text: str, translations: dict[str, str]) -> str:
+    """`text` with every ``<summary>`` label translated where a translation exists."""
+    return SUMMARY.sub(
+        lambda m: f"<summary>{translations.get(m.group(1)) or m.group(1)}</summary>", text
+    )
+
+
 def translate_widget_state(state: dict, translations: dict[str, str]) -> dict:
     """A copy of a widget-state dict whose descriptions are translated where a translation exists."""
     out = json.loads(json.dumps(state))
@@ -95,7 +127,8 @@ def translate_widget_state(state: dict, translations: dict[str, str]) -> dict:
 
 
 class widget_label(nodes.TextElement):
-    """A widget description, present in the doctree only to be extracted and translated."""
+    """A widget description or a folded block's label, present in the doctree only to be extracted
+    and translated."""
 
 
 def _skip(self, node):
@@ -158,10 +191,29 @@ class KeepUntranslatable(SphinxTransform):
         if source.suffix != ".ipynb":
             return
         notebook = json.loads(source.read_text(encoding="utf-8"))
-        for text in widget_descriptions(notebook):
+        for text in dict.fromkeys(widget_descriptions(notebook) + summary_labels(notebook)):
             label = widget_label(text, text, msgid=text)
             label.source, label.line = str(source), 1
             self.document += label
+
+
+class TranslateSummaries(SphinxTransform):
+    """In a translated build, the labels of folded blocks (raw ``<summary>`` HTML) from the page's
+    catalog, read off the labels that Sphinx's ``Locale`` transform (20) has just translated."""
+
+    default_priority = 25
+
+    def apply(self, **kwargs) -> None:
+        if (self.config.language or SOURCE_LANGUAGE) == SOURCE_LANGUAGE:
+            return
+        translations = _widget_translations(self.document)
+        if not translations:
+            return
+        for node in list(self.document.findall(nodes.raw)):
+            text = node.astext()
+            new = translate_summaries(text, translations)
+            if new != text:
+                node.replace_self(nodes.raw(new, new, format=node.get("format", "html")))
 
 
 class TranslateTocCaptions(SphinxTransform):
@@ -301,6 +353,7 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_transform(KeepUntranslatable)
     app.add_transform(TranslateTocCaptions)
+    app.add_transform(TranslateSummaries)
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _page_context, priority=800)
     app.connect("build-finished", _build_finished)

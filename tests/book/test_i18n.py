@@ -268,3 +268,36 @@ def test_generator_translates_each_construct_in_place(md):
     ).replace("| $y$ | the signal |", "| $y$ | FR[the signal] |").replace(
         "{admonition} Solution title", "{admonition} FR[Solution title]"
     ).replace("A solution with $z$.", "FR[A solution with $z$.]")
+
+
+def test_folded_blocks_labels_are_messages_and_come_back_translated(md):
+    """A hint's or an answer's <summary> label is raw HTML, which Sphinx never extracts: the label
+    is a message of its own, and the generated notebook shows it translated."""
+    nb = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": "<details><summary>Hint</summary>\n\nx\n\n</details>",
+            },
+            {
+                "cell_type": "markdown",
+                "metadata": {"tags": ["remove-cell"]},
+                "source": "<summary>Gone</summary>",
+            },
+        ],
+        "metadata": {},
+    }
+    assert i18n.summary_labels(nb) == ["Hint"]
+    assert "Hint" in i18n.notebook_messages(md, nb)
+    out = i18n.translate_notebook(md, nb, {"Hint": "Indice"}, "notebooks/x", LANGUAGE)
+    assert "<summary>Indice</summary>" in out["cells"][0]["source"]
+    assert out["cells"][1]["source"] == "<summary>Gone</summary>"
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "notebooks" / LANGUAGE).glob("*.ipynb")), ids=lambda p: p.stem
+)
+def test_french_notebooks_fold_under_french_labels(path):
+    text = path.read_text(encoding="utf-8")
+    assert "<summary>Hint</summary>" not in text and "<summary>Answer</summary>" not in text
