@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from latentebm import chapters
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -454,7 +455,8 @@ def test_live_control_in_jupyterlab(lab, lab_page):
         time.sleep(0.2)
     moved = page.evaluate(JS_LIVE_NUMBERS)
     lams = [float(m) for t in moved for m in re.findall(r"lambda: ([0-9.]+)", t)]
-    assert moved != numbers and len(lams) == 1 and lams[0] != 0.75 and 0.7 < lams[0] < 0.8, (
+    lam0 = chapters.settings("mnist_dictionary")["lam"]  # the control starts at the chapter's λ
+    assert moved != numbers and len(lams) == 1 and lams[0] != lam0 and 0.9 < lams[0] / lam0 < 1.1, (
         numbers,
         moved,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import figure_pixels, png_pixels
+from latentebm import chapters
 from latentebm.live import cache, chapter2, encode_digit
 from latentebm.live.control import LiveControl
 from latentebm.sparse import energy, fista
@@ -20,7 +21,7 @@ def test_numbers_are_the_library_s(backend):
     rel = float((Y[7] - W @ z).norm() / Y[7].norm())
     assert nums["relative error"] == pytest.approx(rel, rel=1e-12)
     assert nums["||y||^2"] == pytest.approx(float(Y[7].pow(2).sum()))
-    assert lam0 == 0.75
+    assert lam0 == chapters.settings("mnist_dictionary")["lam"]  # the chapter's λ
 
 
 def test_larger_lam_fewer_atoms_and_a_different_picture():
@@ -53,7 +54,8 @@ def test_bad_values_are_refused(kw, exc, name):
 def test_control(backend):
     c = chapter2()
     assert isinstance(c, LiveControl) and set(c.controls) == {"lam", "digit"}
-    assert c.values["lam"] == pytest.approx(0.75) and c.values["digit"] == 0
+    lam0 = chapters.settings("mnist_dictionary")["lam"]
+    assert c.values["lam"] == pytest.approx(lam0) and c.values["digit"] == 0
     before = png_pixels(c.image.value)
     c.controls["lam"].value = 2.0
     _, expected = encode_digit(2.0, 0)

@@ -44,7 +44,7 @@ def encode_digit(lam: float, digit: int = 0) -> tuple[Figure, dict]:
 
     Parameters
     ----------
-    lam : float >= 0, the weight λ of the L1 penalty (the chapter's is 0.75)
+    lam : float >= 0, the weight λ of the L1 penalty (default: the chapter's, ``chapters.settings("mnist_dictionary")["lam"]``)
     digit : int in [0, 10000), index of the test digit
 
     Returns
