@@ -2,10 +2,13 @@
 400 unit-norm atoms, lam = 0.5), median of 5 runs, as JSON: run it once per library version on
 PYTHONPATH, alternating, to compare two versions side by side (benchmarks/README.md, issue 16)."""
 
-import json, sys, time, torch
+import json
+import time
+
+import torch
+from latentebm.sparse import adaptive_fista, block_cd, fista, ista, normalize_columns
 
 torch.set_num_threads(1)
-from latentebm.sparse import ista, fista, adaptive_fista, block_cd, normalize_columns
 
 g = torch.Generator().manual_seed(0)
 y = torch.randn(1000, 100, generator=g, dtype=torch.float64)
