@@ -95,4 +95,5 @@ def test_show_benchmark_tables_displays_or_points_to_the_repository(tmp_path, mo
     with pytest.raises(ValueError, match="which"):
         show_benchmark_tables("Results (one day)", which=[3], path=path)
     show_benchmark_tables("Results", path=tmp_path / "missing.md")  # e.g. in Colab
-    assert "github.com" in capsys.readouterr().out
+    assert "github.com" in shown[-1]["text/html"] and "github.com" in shown[-1]["text/markdown"]
+    assert capsys.readouterr().out == ""  # displayed like the tables: the printed text is the same

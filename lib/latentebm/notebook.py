@@ -82,13 +82,16 @@ def benchmark_tables(heading: str, path=None) -> list[str]:
 def show_benchmark_tables(heading: str, which=None, path=None) -> None:
     """Display the tables of one section of ``benchmarks/README.md`` (:func:`benchmark_tables`),
     all of them or the indices in ``which``, under the section's name; where the file is not
-    there (an installed package, e.g. in Colab) print where to read them instead."""
+    there (an installed package, e.g. in Colab) a link to them instead, displayed the same way (as
+    HTML and Markdown, nothing printed), so that the cell's printed text is the same everywhere."""
     from IPython.display import display
 
     try:
         tables = benchmark_tables(heading, path)
     except FileNotFoundError:
-        print(f"The benchmark tables are in the book's repository: {BENCHMARKS_URL}")
+        where = f"The benchmark tables are in the book's repository: {BENCHMARKS_URL}"
+        link = f'<p>The benchmark tables are in the book\'s repository: <a href="{BENCHMARKS_URL}">{BENCHMARKS}</a></p>'
+        display({"text/html": link, "text/markdown": where}, raw=True)
         return
     if which is not None:
         if isinstance(which, int) and not isinstance(which, bool):
