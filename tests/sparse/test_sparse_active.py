@@ -3,6 +3,7 @@ and more work (a smaller tol, more sweeps) never giving a worse answer (issue 15
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
 from lasso_problems import kkt_violation, problem
@@ -243,3 +244,25 @@ def test_cuda_input_is_refused_with_a_pointer_to_fista():
     y, W = problem(4, 20, 30, torch.float64, "cuda")
     with pytest.raises(ValueError, match="runs on the CPU.*fista"):
         active_set_cd(y, W, 0.1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sweeps_compute_in_the_dtype_of_the_signals(dtype):
+    """The compiled sweeps' arithmetic stays in y's dtype: numba types float32 times a Python
+    number as float64, which once made every float32 sweep compute in float64 and convert at
+    each store (1.3-1.5x slower on the benchmark's problems (b) and (c))."""
+    import numba
+    from latentebm.sparse import _active_kernel as kernel
+
+    signal = numba.njit(kernel._signal.py_func)  # compiled afresh: its types, not a cache's
+    m = 6
+    G, q = np.eye(m, dtype=dtype), np.linspace(-1, 1, m).astype(dtype)
+    vectors = [np.zeros(m, dtype), np.zeros(m, dtype), np.zeros(m)]  # z, H, H64
+    buffers = [np.zeros(m, np.int64), np.zeros((m, m), dtype)] + [np.zeros(m, dtype)] * 3
+    signal(G, G.diagonal().copy(), q, 1.0, 0.1, 1e-3, 10, 2.0, 1e-7, *vectors, *buffers,
+           np.zeros(m, np.int64), np.zeros(1))  # fmt: skip
+    types = signal.overloads[signal.signatures[0]].type_annotation.typemap
+    swept = {"zero", "half", "noise", "boosted", "t", "old", "new", "dl"}
+    found = {k: str(v) for k, v in types.items() if k.split(".")[0] in swept}
+    assert {k.split(".")[0] for k in found} == swept
+    assert set(found.values()) == {np.dtype(dtype).name}, found

@@ -140,9 +140,12 @@ def _signal(
     higher energy.
     """
     m = G.shape[0]
-    zero = G[0, 0] * 0  # typed constants: float32 arithmetic stays float32
-    half = zero + half_true
-    noise = zero + 16 * eps
+    # Constants of G's dtype, so that float32 arithmetic stays float32 (numba types a float32
+    # times a Python int or float as float64: `G[0, 0] * 0` would make every sweep's
+    # arithmetic float64, with a conversion at each store).
+    typed = np.empty(4, G.dtype)
+    typed[0], typed[1], typed[2], typed[3] = 0.0, half_true, 16 * eps, half_true * boost
+    zero, half, noise, boosted = typed[0], typed[1], typed[2], typed[3]
     none = A[:0]  # empty index list: _gap over all m codes
     cap = INNER_SWEEPS
     sweeps = 0
@@ -165,7 +168,7 @@ def _signal(
                 return sweeps, FIXED_POINT, 0
         rel_prev = np.inf if first else rel  # (a boosted sweep may leave z as it was)
         zp[:] = z
-        t = zero + half_true * boost if first else half
+        t = boosted if first else half
         moved = False  # by more than rounding
         na = 0
         for j in range(m):  # full sweep
