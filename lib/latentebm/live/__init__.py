@@ -3,7 +3,7 @@ r"""Live controls: each chapter's main knob, recomputed by the library for any v
 The book's widgets (``latentebm.widgets``) switch between precomputed figures: they work in the
 static page, with no kernel, but only at the values chosen in advance. A reader who runs the
 notebook has a kernel; these controls call the library at whatever value the reader sets and
-redraw the figure within a second of CPU time (chapter 1 retrains, in two or three; measured in
+redraw the figure within a second on a 2-core CPU (chapter 1 retrains, in two or three; measured in
 ``benchmarks/live.md``). Core ipywidgets only: they work in Colab's ipywidgets 7.7.1 and in
 JupyterLab 4 / Notebook 7 with ipywidgets 8.
 
