@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 export LATENTEBM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: venv data assets chromium test test-lib test-notebooks test-book colab-install test-colab book \
+.PHONY: venv data assets chromium test test-code test-rendered test-lib test-notebooks test-book \
+	colab-install test-colab book \
 	notebooks lab bench lint hooks clean translations
 
 # The book: Jupyter Book 1.x renders the outputs stored in the notebooks; warnings are errors.
@@ -73,10 +74,21 @@ chromium:
 test-book: chromium
 	LATENTEBM_BOOK_TESTS=required $(PY) -m pytest tests/book -p no:cacheprovider
 
-# In order: library tests, notebooks (nbval, strict), the book (-W), the browser test.
-test: chromium
+# Two streams side by side, one per core, each in order: the library tests, then the notebooks
+# (nbval, strict); the book (-W), then the browser test. (The book renders the notebooks' stored
+# outputs, so it need not wait for nbval.) One after the other they left a core idle for most of
+# CI's run. Each stream's output is printed when it ends; `make test` fails if either fails.
+test: chromium data assets
+	@echo "make test: two streams side by side (test-lib, test-notebooks | book, test-book);" \
+	  "each one's output is printed when it ends"
+	$(MAKE) --no-print-directory -j2 --output-sync=recurse test-code test-rendered
+
+# The two streams of `make test`.
+test-code:
 	$(MAKE) --no-print-directory test-lib
 	$(MAKE) --no-print-directory test-notebooks
+
+test-rendered:
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory test-book
 
