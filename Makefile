@@ -46,8 +46,10 @@ test-lib: data
 	$(PY) -m ruff format --check $(LINT_PATHS)
 	$(PY) -m pytest tests --ignore=tests/book --ignore=tests/colab $(PYTEST_OK5)
 
+# Two notebooks at a time (pytest-xdist; --dist loadscope keeps a notebook's cells in order in one
+# kernel), one torch thread each.
 test-notebooks: data
-	$(PY) $(NBVAL) notebooks/ $(PYTEST_OK5)
+	$(PY) $(NBVAL) -n 2 --dist loadscope notebooks/ $(PYTEST_OK5)
 
 # MathJax and the ipywidgets HTML manager, pinned and checksummed, from the npm registry.
 assets: venv
