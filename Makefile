@@ -134,10 +134,12 @@ colab-install: $(COLAB_STAMP)
 
 # Every notebook, start to finish, in Colab's environment, its first cell included (tests/colab):
 # no error, every slider switches pictures, and the printed numbers agree with the book's. Two
-# notebooks at a time (pytest-xdist), one torch thread each: the machine's two cores.
+# notebooks at a time (pytest-xdist), one torch thread each: the machine's two cores. Before them,
+# the widget helpers and the live controls (tests/live) with Colab's real ipywidgets 7.7.1, all but
+# test_cells.py, which reads the notebooks' sources and runs nbval (not in Colab): test-lib runs it.
 test-colab: colab-install
-	$(COLAB_ENV) python -m pytest tests/test_widgets.py tests/colab -p no:cacheprovider \
-	  -n 2 --durations=10
+	$(COLAB_ENV) python -m pytest tests/test_widgets.py tests/live tests/colab \
+	  --ignore=tests/live/test_cells.py -p no:cacheprovider -n 2 --durations=10
 
 # JupyterLab on the chapters: notebooks trusted (their stored widgets show), widget state saved with
 # them (scripts/lab_settings.py, run by `make venv`). Stop it with Ctrl+C.

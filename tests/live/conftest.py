@@ -18,7 +18,8 @@ def backend(request, monkeypatch):
 
     Where ipywidgets 8 is installed, 7.7.1 is simulated as tests/test_widgets.py does: its one
     missing feature that a widget of this project could use, ``Stack``, is removed (the live
-    controls use none of 8's additions). ``make test-colab`` runs these tests with the real 7.7.1.
+    controls use none of 8's additions). ``make test-colab`` runs these tests with the real 7.7.1
+    (all but test_cells.py, which reads the notebooks' sources and needs nbval).
     """
     if request.param == "ipywidgets-8":
         if not HAS_STACK:
