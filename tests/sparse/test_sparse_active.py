@@ -258,7 +258,8 @@ def test_sweeps_compute_in_the_dtype_of_the_signals(dtype):
     m = 6
     G, q = np.eye(m, dtype=dtype), np.linspace(-1, 1, m).astype(dtype)
     vectors = [np.zeros(m, dtype), np.zeros(m, dtype), np.zeros(m)]  # z, H, H64
-    buffers = [np.zeros(m, np.int64), np.zeros((m, m), dtype)] + [np.zeros(m, dtype)] * 3
+    A, GA = np.zeros(m, np.int64), np.zeros((m, m), dtype)
+    buffers = [A, GA, np.zeros(m, dtype), np.zeros(m, dtype), np.zeros(m, dtype)]  # HA, zA, zp
     signal(G, G.diagonal().copy(), q, 1.0, 0.1, 1e-3, 10, 2.0, 1e-7, *vectors, *buffers,
            np.zeros(m, np.int64), np.zeros(1))  # fmt: skip
     types = signal.overloads[signal.signatures[0]].type_annotation.typemap
