@@ -148,13 +148,16 @@ lab: data
 	$(VENV)/bin/jupyter trust $(NOTEBOOKS)
 	$(VENV)/bin/jupyter lab $(LAB_FLAGS) notebooks/
 
+# nbconvert waits 4 s for a cell's last outputs after its reply, then stores the cell without them,
+# silently; on a loaded machine that can drop a printed line. Wait longer, and fail past that.
+IOPUB_WAIT := --ExecutePreprocessor.iopub_timeout=120 --ExecutePreprocessor.raise_on_iopub_timeout=True
 # Re-execute every notebook in place, one after the other, with one torch thread; stores the
 # outputs and the widget state that the book renders.
 notebooks: data
 	@set -e; for nb in $(NOTEBOOKS); do \
 	  echo "executing $$nb"; \
 	  $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	    --ExecutePreprocessor.timeout=1200 --log-level=WARN "$$nb"; \
+	    --ExecutePreprocessor.timeout=1200 $(IOPUB_WAIT) --log-level=WARN "$$nb"; \
 	done
 	$(I18N) notebooks fr
 

@@ -47,6 +47,7 @@ def main(argv=None) -> int:
             timeout = 1200 if left is None else max(5, int(min(1200, left)))
             client = NotebookClient(
                 nb, timeout=timeout, kernel_name="python3",
+                iopub_timeout=120, raise_on_iopub_timeout=True,  # no output dropped silently
                 resources={"metadata": {"path": str(path.parent)}},
             )  # fmt: skip
             t0 = time.perf_counter()

@@ -51,3 +51,17 @@ def test_printed_text_reads_stdout_and_results_and_masks_timings():
         ]
     }  # fmt: skip
     assert printed_text(cell, rules) == "took TIME\nok\n42\n<widget>\n"
+
+
+def test_a_print_split_over_two_stream_messages_reads_as_one_line():
+    # ipykernel flushes stdout every 0.2 s, so a loaded machine may send print's text and its
+    # newline apart: the last message alone is then "\n". (CI's run of 274279c failed with an
+    # IndexError reading the last message of the widget sweep: it was empty or missing.)
+    cell = {
+        "outputs": [
+            {"output_type": "stream", "name": "stdout", "text": '{"sliders": 0}'},
+            {"output_type": "stream", "name": "stderr", "text": "a warning\n"},
+            {"output_type": "stream", "name": "stdout", "text": "\n"},
+        ]
+    }
+    assert printed_text(cell).strip().splitlines() == ['{"sliders": 0}']
